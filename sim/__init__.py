@@ -1,0 +1,17 @@
+"""sim: a fast, validated reduced-order model of L4-L5 nerve-root compression.
+
+A research and teaching model, not a diagnostic device.
+
+Public API (DESIGN.md section 4): :func:`load_scenario`, :func:`simulate`,
+:func:`evaluate`; the stages are callable on their own in
+:mod:`sim.loads`, :mod:`sim.mechanics`, :mod:`sim.geometry`, :mod:`sim.compression`.
+"""
+
+from .errors import SimInputError
+from .model import evaluate, simulate
+from .scenario import Scenario, load_scenario
+
+__version__ = "0.1.0"
+DISCLAIMER = "Research and teaching model of L4-L5 root compression; not a diagnostic device."
+
+__all__ = ["evaluate", "simulate", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]

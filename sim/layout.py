@@ -1,0 +1,119 @@
+"""Column layout shared by the reference and the numba engine.
+
+Inputs are packed as one float64 matrix, one row per configuration, with the
+numeric parameters in ``PARAM_COLUMNS`` order followed by the codes of the
+categorical ones; outputs are a float64 array ``(n, 2 sides, len(OUTPUTS))``.
+Kept as literals so that numba's on-disk cache is invalidated when they change.
+"""
+
+PARAM_COLUMNS = (
+    "anatomy.disc_height_anterior_mm",
+    "anatomy.disc_height_posterior_mm",
+    "anatomy.disc_depth_mm",
+    "anatomy.disc_area_mm2",
+    "anatomy.foraminal_height_mm",
+    "anatomy.foraminal_width_mm",
+    "anatomy.foraminal_upper_width_ratio",
+    "anatomy.lateral_recess_depth_mm",
+    "anatomy.lateral_recess_angle_deg",
+    "anatomy.ligamentum_flavum_thickness_mm",
+    "anatomy.ligamentum_flavum_length_mm",
+    "anatomy.l4_root_diameter_mm",
+    "anatomy.l4_drg_diameter_mm",
+    "anatomy.l5_root_diameter_mm",
+    "anatomy.root_bed_mobility_mm",
+    "anatomy.foramen_lateral_offset_mm",
+    "anatomy.body_mass_kg",
+    "pathology.disc_height_loss_mm",
+    "pathology.disc_bulge_mm",
+    "pathology.herniation_size_mm",
+    "pathology.slip_mm",
+    "pathology.slip_instability_mm",
+    "pathology.facet_hypertrophy_mm",
+    "pathology.ligamentum_flavum_hypertrophy_mm",
+    "tissue.flexion_toe_stiffness_nm_per_deg",
+    "tissue.flexion_stiffening_per_deg",
+    "tissue.extension_toe_stiffness_nm_per_deg",
+    "tissue.extension_stiffening_per_deg",
+    "tissue.lateral_toe_stiffness_nm_per_deg",
+    "tissue.lateral_stiffening_per_deg",
+    "tissue.axial_toe_stiffness_nm_per_deg",
+    "tissue.axial_stiffening_per_deg",
+    "tissue.disc_axial_toe_stiffness_n_per_mm",
+    "tissue.disc_axial_stiffening_per_mm",
+    "tissue.facet_stiffness_n_per_mm",
+    "tissue.facet_gap_mm",
+    "tissue.facet_lever_arm_mm",
+    "tissue.facet_contact_smoothing_mm",
+    "tissue.cor_anterior_offset_mm",
+    "tissue.idp_correction_factor",
+    "tissue.bulge_per_height_loss",
+    "tissue.bulge_per_idp_mm_per_mpa",
+    "tissue.slip_pseudo_bulge_ratio",
+    "tissue.slip_recess_ratio",
+    "tissue.foraminal_flavum_fraction",
+    "tissue.central_herniation_reach",
+    "tissue.extraforaminal_clearance_mm",
+    "tissue.l5_pedicle_offset_mm",
+    "tissue.root_transverse_modulus_kpa",
+    "tissue.root_stiffening",
+    "lifting.trunk_flexion_deg",
+    "lifting.hand_load_kg",
+    "lifting.upper_body_mass_fraction",
+    "lifting.upper_body_com_lever_mm",
+    "lifting.trunk_length_mm",
+    "lifting.hand_forward_reach_mm",
+    "lifting.extensor_moment_arm_mm",
+    "lifting.passive_moment_fraction",
+    "grading.contact_clearance_mm",
+    "grading.mild_pressure_mmhg",
+    "grading.moderate_pressure_mmhg",
+    "grading.severe_pressure_mmhg",
+    "grading.mild_deformation_pct",
+    "grading.moderate_deformation_pct",
+    "grading.severe_deformation_pct",
+)
+CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
+COLUMNS = PARAM_COLUMNS + CODE_COLUMNS
+COL = {name: i for i, name in enumerate(COLUMNS)}
+
+HERNIATION_ZONES = ("none", "central", "subarticular", "foraminal", "extraforaminal")
+HERNIATION_SIDES = ("left", "right", "both")
+SIDES = ("left", "right")  # output side index 0, 1; sign -1, +1
+
+OUTPUTS = (
+    "segment_angle_deg",
+    "lateral_angle_deg",
+    "axial_angle_deg",
+    "compressive_force_n",
+    "flexion_moment_nm",
+    "lateral_moment_nm",
+    "axial_moment_nm",
+    "disc_force_n",
+    "facet_force_n",
+    "idp_mpa",
+    "disc_height_posterior_mm",
+    "disc_bulge_mm",
+    "slip_mm",
+    "foraminal_height_mm",
+    "foraminal_width_mm",
+    "foraminal_area_mm2",
+    "lateral_recess_depth_mm",
+    "l4_clearance_mm",
+    "l4_deformation_pct",
+    "l4_pressure_kpa",
+    "l4_drg_clearance_mm",
+    "l4_drg_deformation_pct",
+    "l4_drg_pressure_kpa",
+    "l4_root_x_mm",
+    "l4_root_y_mm",
+    "l4_grade",
+    "l5_clearance_mm",
+    "l5_deformation_pct",
+    "l5_pressure_kpa",
+    "l5_grade",
+    "solver_iterations",
+)
+OUT = {name: i for i, name in enumerate(OUTPUTS)}
+#: Outputs that are codes, turned into labels in records.
+GRADE_OUTPUTS = ("l4_grade", "l5_grade")

@@ -1,0 +1,194 @@
+"""Stage 1, loads: posture -> compressive follower force and moments at L4-L5.
+
+Static postures come from published load cases (a follower load along the
+spinal curve plus pure moments, as in the multi-model lumbar FE comparisons);
+lifting comes from a two-dimensional static trunk model.  All loads scale with
+body mass relative to the 70 kg subject of the in vivo pressure data.
+
+References
+----------
+wilke1999, rohlmann2009, dreischarf2014, waters1993, mcgill_norman1986,
+dempster1955 (keys of ``sim/data/sources.toml``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .errors import SimInputError
+
+GRAVITY_M_S2 = 9.81
+REFERENCE_BODY_MASS_KG = 70.0  # Wilke 1999 subject
+
+#: Built-in posture names in report order.
+BUILTIN_POSTURES = (
+    "supine",
+    "standing",
+    "sitting",
+    "flexion",
+    "extension",
+    "lateral_bend_left",
+    "lateral_bend_right",
+    "axial_rotation_left",
+    "axial_rotation_right",
+    "lifting",
+)
+
+LOAD_KEYS = ("follower_load_n", "flexion_moment_nm", "lateral_moment_nm", "axial_moment_nm")
+
+
+@dataclass(frozen=True)
+class Posture:
+    """A posture load case for a 70 kg person; ``lifting`` uses the trunk model."""
+
+    name: str
+    follower_load_n: float
+    flexion_moment_nm: float
+    lateral_moment_nm: float
+    axial_moment_nm: float
+    lifting: bool = False
+    source: str = ""
+    note: str = ""
+
+    def row(self) -> np.ndarray:
+        """Packed row of the posture table used by both engines."""
+        return np.array(
+            [
+                self.follower_load_n,
+                self.flexion_moment_nm,
+                self.lateral_moment_nm,
+                self.axial_moment_nm,
+                1.0 if self.lifting else 0.0,
+            ]
+        )
+
+
+@lru_cache(maxsize=None)
+def builtin_postures() -> dict[str, Posture]:
+    data = tomllib.loads(resources.files("sim.data").joinpath("postures.toml").read_text())
+    out = {}
+    for name in BUILTIN_POSTURES:
+        entry = data[name]
+        out[name] = Posture(name=name, **{k: entry[k] for k in LOAD_KEYS},
+                            lifting=bool(entry.get("lifting", False)),
+                            source=entry.get("source", ""), note=entry.get("note", ""))
+    return out
+
+
+_LOAD_RANGES = {
+    "follower_load_n": (0.0, 6000.0, "N"),
+    "flexion_moment_nm": (-30.0, 30.0, "N m"),
+    "lateral_moment_nm": (-30.0, 30.0, "N m"),
+    "axial_moment_nm": (-30.0, 30.0, "N m"),
+}
+
+
+def custom_posture(name: str, table: dict) -> Posture:
+    """A posture defined in a scenario file, checked key by key."""
+    values = {}
+    for key, value in table.items():
+        if key in ("source", "note"):
+            continue
+        if key not in _LOAD_RANGES:
+            raise SimInputError(
+                f"unknown key 'postures.{name}.{key}'; allowed: {', '.join(_LOAD_RANGES)}"
+            )
+        lo, hi, unit = _LOAD_RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            raise SimInputError(
+                f"postures.{name}.{key} = {value!r} is out of range; allowed range {lo:g} to {hi:g} {unit}"
+            )
+        values[key] = float(value)
+    for key in LOAD_KEYS:
+        values.setdefault(key, 0.0)
+    return Posture(name=name, **values, source="scenario file")
+
+
+def lifting_loads(body_mass_kg, trunk_flexion_deg, hand_load_kg, upper_body_mass_fraction,
+                  upper_body_com_lever_mm, trunk_length_mm, hand_forward_reach_mm,
+                  extensor_moment_arm_mm, passive_moment_fraction):
+    """Compressive force and passive flexion moment at L4-L5 while lifting.
+
+    Static sagittal trunk model: the upper body (mass fraction ``f`` of body
+    mass, centre of mass at ``d_ub`` along the trunk) and the hand load (at the
+    shoulders, ``L`` along the trunk, plus a forward reach ``r``) create the
+    external flexion moment
+
+        M = g [f m d_ub sin(a) + m_h (L sin(a) + r)]            (1)
+
+    balanced by the erector spinae at lever ``e`` (force M/e) and a passive
+    share ``p`` carried by disc and ligaments.  The compressive force is the
+    muscle force plus the axial component of the weights:
+
+        F = (1 - p) M / e + g (f m + m_h) cos(a)                 (2)
+
+    Parameters
+    ----------
+    body_mass_kg : array_like [kg]
+    trunk_flexion_deg : array_like [deg] trunk inclination from vertical
+    hand_load_kg : array_like [kg]
+    upper_body_mass_fraction : array_like [-]
+    upper_body_com_lever_mm, trunk_length_mm, hand_forward_reach_mm,
+    extensor_moment_arm_mm : array_like [mm]
+    passive_moment_fraction : array_like [-]
+
+    Returns
+    -------
+    force_n : compressive force [N]
+    passive_moment_nm : flexion moment on the passive segment [N m]
+
+    References
+    ----------
+    waters1993 (NIOSH 3.4 kN criterion), mcgill_norman1986 (extensor lever),
+    dempster1955 (segment masses); validated against wilke1999 (2.3 MPa
+    round-back 20 kg lift) and afshari2017 (1.4-4.0 kN).
+
+    Examples
+    --------
+    >>> f, m = lifting_loads(70, 60, 20, 0.55, 200, 450, 100, 55, 0.05)
+    >>> round(float(f))
+    3172
+    """
+    a = np.radians(trunk_flexion_deg)
+    m_ub = upper_body_mass_fraction * np.asarray(body_mass_kg, dtype=float)
+    moment_nm = GRAVITY_M_S2 * (
+        m_ub * upper_body_com_lever_mm * np.sin(a)
+        + hand_load_kg * (trunk_length_mm * np.sin(a) + hand_forward_reach_mm)
+    ) / 1000.0
+    active = (1.0 - passive_moment_fraction) * moment_nm
+    force = active / (extensor_moment_arm_mm / 1000.0) + GRAVITY_M_S2 * (m_ub + hand_load_kg) * np.cos(a)
+    return force, passive_moment_fraction * moment_nm
+
+
+def posture_loads(posture_row, body_mass_kg, lifting_params):
+    """Loads of one posture row for one person.
+
+    Parameters
+    ----------
+    posture_row : sequence of 5 floats, see :meth:`Posture.row`
+    body_mass_kg : float [kg]
+    lifting_params : sequence of 8 floats in the order of ``sim.model.LIFTING_KEYS``
+
+    Returns
+    -------
+    (follower_load_n, flexion_moment_nm, lateral_moment_nm, axial_moment_nm)
+    """
+    if posture_row[4] > 0.5:
+        trunk, hand, f_ub, d_ub, length, reach, lever, passive = lifting_params
+        force, moment = lifting_loads(body_mass_kg, trunk, hand, f_ub, d_ub, length, reach,
+                                      lever, passive)
+        return float(force), float(moment), 0.0, 0.0
+    scale = body_mass_kg / REFERENCE_BODY_MASS_KG
+    return (posture_row[0] * scale, posture_row[1] * scale, posture_row[2] * scale,
+            posture_row[3] * scale)
+
+
+def _check():  # pragma: no cover - import-time sanity of the packaged table
+    assert set(builtin_postures()) == set(BUILTIN_POSTURES)
+    assert math.isfinite(sum(p.follower_load_n for p in builtin_postures().values()))

@@ -1,0 +1,234 @@
+"""Stage 2, mechanics: loads + tissue laws -> rotation, disc compression, IDP, bulge, slip.
+
+The L4-L5 segment is a rigid L4 on a fixed L5.  Sagittal equilibrium has two
+unknowns, the rotation ``a`` [deg, + flexion] about a centre of rotation (COR)
+on the L5 upper endplate and the axial compression ``w`` [mm] of the disc:
+
+    F = F_disc(w) + F_facet(c)                                     (axial)
+    M = M_tissue(a) - r_f [F_facet(c) - F_facet0] / 1000            (sagittal)
+    c = w + h_loss + r_f sin(-a) - g0                               (facet closure)
+
+The follower load passes where pure compression produces no rotation (as the
+in vitro follower-load path is tuned), hence the ``F_facet0`` term: facet
+force beyond that of upright compression resists extension.  Lateral bending
+and axial rotation follow their own moment-rotation laws.  Disc height loss
+brings the facets into contact and shifts load to them (adams_hutton1980).
+
+This module is the readable reference: each unknown is bracketed and found
+with :func:`scipy.optimize.brentq`.  ``sim.kernels`` solves the same equations
+with a safeguarded Newton iteration.
+
+References
+----------
+yamamoto1989 (ROM, neutral zone), adams_hutton1980 (facet load share),
+beckstein2008 (axial stiffness), nachemson / dreischarf2013 (IDP-force
+relation), brinckmann1991 and reuber1982 (bulge), pearcy_bogduk1988 (COR),
+simmonds2015 (translation).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq
+
+XTOL = 1e-14
+ANGLE_BRACKET_DEG = 45.0
+
+
+def bending_moment_nm(angle_deg, toe_stiffness_nm_per_deg, stiffening_per_deg):
+    """Resisting moment of the passive segment for a rotation [N m].
+
+    ``M = sign(a) k0 / B (exp(B |a|) - 1)``: tangent stiffness ``k0`` in the
+    neutral zone, exponential stiffening towards the end of the range.
+
+    Parameters
+    ----------
+    angle_deg : array_like [deg]
+    toe_stiffness_nm_per_deg : array_like [N m/deg] (k0)
+    stiffening_per_deg : array_like [1/deg] (B)
+
+    Returns
+    -------
+    moment_nm : ndarray [N m]
+
+    References
+    ----------
+    yamamoto1989 (calibration: ROM at 10 N m and neutral zone).
+
+    Examples
+    --------
+    >>> round(float(bending_moment_nm(0.9, 0.5556, 0.0)), 3)
+    0.5
+    """
+    a = np.abs(angle_deg)
+    k0 = np.asarray(toe_stiffness_nm_per_deg, dtype=float)
+    b = np.asarray(stiffening_per_deg, dtype=float)
+    m = np.where(b > 0, k0 / np.where(b > 0, b, 1.0) * np.expm1(b * a), k0 * a)
+    return np.sign(angle_deg) * m
+
+
+def bending_angle_deg(moment_nm, toe_stiffness_nm_per_deg, stiffening_per_deg):
+    """Rotation under a pure moment, the inverse of :func:`bending_moment_nm` [deg].
+
+    Examples
+    --------
+    >>> round(float(bending_angle_deg(0.5, 0.5556, 0.0)), 3)
+    0.9
+    """
+    m = np.abs(moment_nm)
+    k0 = np.asarray(toe_stiffness_nm_per_deg, dtype=float)
+    b = np.asarray(stiffening_per_deg, dtype=float)
+    a = np.where(b > 0, np.log1p(m * b / k0) / np.where(b > 0, b, 1.0), m / k0)
+    return np.sign(moment_nm) * a
+
+
+def disc_axial_force_n(compression_mm, toe_stiffness_n_per_mm, stiffening_per_mm):
+    """Axial force carried by the disc at compression ``w`` [N].
+
+    Exponential in compression, ``F = k0/b (exp(b w) - 1)``, so the tangent
+    stiffness ``k0 + b F`` grows linearly with load (beckstein2008: 1734 N/mm
+    near 1 kN); linear ``k0 w`` in tension.
+    """
+    w = np.asarray(compression_mm, dtype=float)
+    k0, b = toe_stiffness_n_per_mm, stiffening_per_mm
+    return np.where(w > 0, k0 / b * np.expm1(b * np.maximum(w, 0.0)), k0 * w)
+
+
+def facet_force_n(closure_mm, stiffness_n_per_mm, smoothing_mm):
+    """Facet contact force for a closure ``c`` of the facet gap [N].
+
+    ``F = k (c + sqrt(c^2 + s^2)) / 2``: linear contact smoothed over ``s`` so
+    equilibrium stays differentiable.
+    """
+    c = np.asarray(closure_mm, dtype=float)
+    return stiffness_n_per_mm * 0.5 * (c + np.sqrt(c * c + smoothing_mm * smoothing_mm))
+
+
+def facet_closure_mm(compression_mm, height_loss_mm, angle_deg, lever_mm, gap_mm):
+    """Closure of the facet gap [mm]: disc compression, height loss and extension."""
+    return compression_mm + height_loss_mm + lever_mm * np.sin(np.radians(-angle_deg)) - gap_mm
+
+
+def axial_compression_mm(force_n, angle_deg, height_loss_mm, tissue):
+    """Disc compression that balances ``force_n`` at a given rotation [mm] (reference)."""
+
+    def residual(w):
+        c = facet_closure_mm(w, height_loss_mm, angle_deg, tissue["facet_lever_arm_mm"],
+                             tissue["facet_gap_mm"])
+        return (float(disc_axial_force_n(w, tissue["disc_axial_toe_stiffness_n_per_mm"],
+                                         tissue["disc_axial_stiffening_per_mm"]))
+                + float(facet_force_n(c, tissue["facet_stiffness_n_per_mm"],
+                                      tissue["facet_contact_smoothing_mm"]))
+                - force_n)
+
+    lo, hi = axial_bracket_mm(force_n, tissue)
+    return brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
+
+
+def axial_bracket_mm(force_n, tissue):
+    """An interval surely holding the axial solution: the disc alone bounds it above."""
+    k0 = tissue["disc_axial_toe_stiffness_n_per_mm"]
+    b = tissue["disc_axial_stiffening_per_mm"]
+    # facet forces can put the disc in tension; they never exceed k_f*(c+|c|)
+    hi = math.log1p(max(force_n, 0.0) * b / k0) / b + 1.0
+    lo = -1.0 - (tissue["facet_stiffness_n_per_mm"] * 60.0) / k0
+    return lo, hi
+
+
+def sagittal_equilibrium(force_n, moment_nm, height_loss_mm, tissue):
+    """Rotation [deg] and disc compression [mm] of L4 under follower load and moment.
+
+    Returns
+    -------
+    angle_deg, compression_mm, facet_force_n
+    """
+    lever = tissue["facet_lever_arm_mm"]
+    f_facet0 = _facet_force_at(force_n, 0.0, height_loss_mm, tissue)[1]
+    k0, b = _sagittal_law(tissue)
+
+    def residual(a):
+        _, f_facet = _facet_force_at(force_n, a, height_loss_mm, tissue)
+        kk, bb = (k0[0], b[0]) if a >= 0 else (k0[1], b[1])
+        return float(bending_moment_nm(a, kk, bb)) - lever * (f_facet - f_facet0) / 1000.0 - moment_nm
+
+    a = brentq(residual, -ANGLE_BRACKET_DEG, ANGLE_BRACKET_DEG, xtol=XTOL,
+               rtol=4 * np.finfo(float).eps, maxiter=500)
+    w, f_facet = _facet_force_at(force_n, a, height_loss_mm, tissue)
+    return a, w, f_facet
+
+
+def _sagittal_law(tissue):
+    k0 = (tissue["flexion_toe_stiffness_nm_per_deg"], tissue["extension_toe_stiffness_nm_per_deg"])
+    b = (tissue["flexion_stiffening_per_deg"], tissue["extension_stiffening_per_deg"])
+    return k0, b
+
+
+def _facet_force_at(force_n, angle_deg, height_loss_mm, tissue):
+    w = axial_compression_mm(force_n, angle_deg, height_loss_mm, tissue)
+    c = facet_closure_mm(w, height_loss_mm, angle_deg, tissue["facet_lever_arm_mm"],
+                         tissue["facet_gap_mm"])
+    return w, float(facet_force_n(c, tissue["facet_stiffness_n_per_mm"],
+                                  tissue["facet_contact_smoothing_mm"]))
+
+
+def intradiscal_pressure_mpa(disc_force_n, disc_area_mm2, correction_factor):
+    """Intradiscal pressure from the disc's share of the compressive force [MPa].
+
+    ``IDP = k F_disc / A`` with Nachemson's correction factor ``k`` (1.5).
+
+    References
+    ----------
+    nachemson; dreischarf2013 (430-600 N standing force from 0.5 MPa).
+
+    Examples
+    --------
+    >>> round(float(intradiscal_pressure_mpa(600.0, 1800.0, 1.5)), 3)
+    0.5
+    """
+    return correction_factor * np.maximum(disc_force_n, 0.0) / disc_area_mm2
+
+
+def local_disc_closure_mm(compression_mm, angle_deg, lateral_angle_deg, side_sign,
+                          cor_offset_mm, lateral_offset_mm):
+    """Loss of posterior disc height at one side's foramen caused by the posture [mm].
+
+    Axial compression, extension about the COR (the posterior margin sits
+    ``cor_offset_mm`` behind it) and lateral bending towards the side
+    (``side_sign`` +1 right, -1 left; + lateral angle = bend to the right).
+    """
+    return (compression_mm + cor_offset_mm * np.sin(np.radians(-angle_deg))
+            + side_sign * lateral_offset_mm * np.sin(np.radians(lateral_angle_deg)))
+
+
+def disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, slip_total_mm,
+                  bulge_per_height_loss, bulge_per_idp_mm_per_mpa, slip_pseudo_bulge_ratio):
+    """Posterior radial bulge of the disc at one foramen [mm].
+
+    Static bulge plus three physical parts: height loss (degenerative and
+    postural) at 0.25 mm per mm (brinckmann1991), pressure on the annulus
+    (reuber1982), and the uncovered L5 disc margin of a slipped L4.
+    Never negative.
+    """
+    b = (static_bulge_mm + bulge_per_height_loss * (height_loss_mm + local_closure_mm)
+         + bulge_per_idp_mm_per_mpa * idp_mpa + slip_pseudo_bulge_ratio * slip_total_mm)
+    return np.maximum(b, 0.0)
+
+
+def slip_total_mm(slip_mm, slip_instability_mm, angle_deg, flexion_end_deg, extension_end_deg):
+    """Anterior slip of L4 on L5 in a posture [mm].
+
+    Static slip plus the unstable part, which grows linearly from full
+    extension (``extension_end_deg`` < 0) to full flexion.
+    """
+    span = flexion_end_deg - extension_end_deg
+    frac = np.clip((angle_deg - extension_end_deg) / span, 0.0, 1.0)
+    return slip_mm + slip_instability_mm * frac
+
+
+def range_of_motion_deg(tissue, moment_nm=10.0):
+    """Flexion and (negative) extension rotation at a pure moment, no preload [deg]."""
+    flex = sagittal_equilibrium(0.0, moment_nm, 0.0, tissue)[0]
+    ext = sagittal_equilibrium(0.0, -moment_nm, 0.0, tissue)[0]
+    return flex, ext

@@ -1,0 +1,176 @@
+"""The public evaluation API: packing a batch, running an engine, labelling results.
+
+``evaluate`` takes a mapping of parameter names to equal-length arrays (the
+unnamed ones take the default set), checks it, packs it into the column
+layout of ``sim.layout`` and runs either engine.  ``simulate`` does the same
+for one scenario across its postures and returns a table of records.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import params as prm
+from .errors import SimInputError
+from .layout import (CODE_COLUMNS, COLUMNS, GRADE_OUTPUTS, HERNIATION_SIDES, HERNIATION_ZONES,
+                     OUT, OUTPUTS, PARAM_COLUMNS, SIDES)
+from .loads import BUILTIN_POSTURES, Posture, builtin_postures
+
+ENGINES = ("numba", "reference")
+GRADES = ("none", "contact", "mild", "moderate", "severe")
+DEFAULT_CHUNK = 256
+
+assert PARAM_COLUMNS == prm.numeric_keys(), "sim/layout.py is out of step with parameters.toml"
+
+
+def posture_table(custom: dict[str, Posture] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Rows of posture loads for both engines, built-in postures first."""
+    postures = dict(builtin_postures())
+    postures.update(custom or {})
+    names = tuple(postures)
+    return np.array([postures[n].row() for n in names]), names
+
+
+def pack(batch: dict, custom_postures: dict | None = None):
+    """Check a batch and pack it: ``(matrix, table, posture_names, n, side_index or None)``."""
+    batch = dict(batch)
+    side = batch.pop("side", None)
+    lengths = {k: np.size(v) for k, v in batch.items() if np.ndim(v) > 0}
+    if side is not None and np.ndim(side) > 0:
+        lengths["side"] = np.size(side)
+    if len(set(lengths.values())) > 1:
+        raise SimInputError(f"batch arrays must have equal lengths; got {lengths}")
+    n = next(iter(lengths.values())) if lengths else 1
+    if n == 0:
+        raise SimInputError("batch is empty: give at least one configuration")
+
+    values = {}
+    defaults = prm.defaults()
+    table, names = posture_table(custom_postures)
+    postures = batch.pop("posture", "standing")
+    for key, value in batch.items():
+        spec = prm.get_spec(key)
+        values[spec.key] = np.broadcast_to(spec.check_array(value), (n,))
+    full = {k: values.get(k, np.full(n, defaults[k]) if not isinstance(defaults[k], str)
+                          else np.full(n, defaults[k], dtype=object)) for k in defaults}
+    prm.check_consistency(full)
+
+    matrix = np.empty((n, len(COLUMNS)))
+    for i, key in enumerate(PARAM_COLUMNS):
+        matrix[:, i] = full[key]
+    posture_arr = np.broadcast_to(np.asarray(postures).astype(str), (n,))
+    index = {name: i for i, name in enumerate(names)}
+    bad = [p for p in np.unique(posture_arr) if p not in index]
+    if bad:
+        raise SimInputError(f"posture {bad[0]!r} is unknown; allowed: {', '.join(names)}")
+    codes = {
+        "pathology.herniation_zone": _codes(full["pathology.herniation_zone"], HERNIATION_ZONES),
+        "pathology.herniation_side": _codes(full["pathology.herniation_side"], HERNIATION_SIDES),
+        "posture": np.array([index[p] for p in posture_arr], dtype=float),
+    }
+    for i, key in enumerate(CODE_COLUMNS):
+        matrix[:, len(PARAM_COLUMNS) + i] = codes[key]
+    side_index = None
+    if side is not None:
+        side_arr = np.broadcast_to(np.asarray(side).astype(str), (n,))
+        bad = [s for s in np.unique(side_arr) if s not in SIDES]
+        if bad:
+            raise SimInputError(f"side = {bad[0]!r} is unknown; allowed: left, right")
+        side_index = (side_arr == "right").astype(int)
+    return matrix, table, names, n, side_index, posture_arr
+
+
+def _codes(arr, choices):
+    lookup = {c: float(i) for i, c in enumerate(choices)}
+    return np.array([lookup[a] for a in np.asarray(arr).astype(str)])
+
+
+def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
+               chunk: int = DEFAULT_CHUNK) -> np.ndarray:
+    """Run a packed batch through one engine: ``(n, 2, len(OUTPUTS))`` float64."""
+    if engine == "numba":
+        from .kernels import evaluate_batch
+
+        return evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table), int(chunk))
+    if engine == "reference":
+        from .reference import evaluate as evaluate_reference
+
+        return evaluate_reference(matrix, table)
+    raise SimInputError(f"engine = {engine!r} is unknown; allowed: {', '.join(ENGINES)}")
+
+
+def evaluate(batch: dict, engine: str = "numba", custom_postures: dict | None = None) -> dict:
+    """Evaluate the pipeline on a batch of configurations.
+
+    Parameters
+    ----------
+    batch : dict
+        Parameter names (``"anatomy.foraminal_height_mm"``, ``"pathology.herniation_zone"``,
+        ...) mapped to equal-length arrays or scalars; ``"posture"`` (names,
+        default ``"standing"``) and ``"side"`` (``"left"``/``"right"``) are
+        optional.  Names left out take the default parameter set.
+    engine : {"numba", "reference"}
+    custom_postures : dict of name -> :class:`sim.loads.Posture`, optional
+
+    Returns
+    -------
+    dict
+        Result names of DESIGN.md section 4 mapped to arrays.  With ``side``
+        given, one entry per configuration; without it, two (left, then right)
+        per configuration, in configuration order.  Grades are labels.
+
+    Examples
+    --------
+    >>> r = evaluate({"pathology.disc_height_loss_mm": [0.0, 3.0], "posture": "standing",
+    ...               "side": "left"})
+    >>> bool(r["foraminal_height_mm"][1] < r["foraminal_height_mm"][0])
+    True
+    """
+    matrix, table, _, n, side_index, posture_arr = pack(batch, custom_postures)
+    raw = run_engine(matrix, table, engine)
+    if side_index is not None:
+        flat = raw[np.arange(n), side_index]
+        sides = np.array(SIDES)[side_index]
+        post = posture_arr
+    else:
+        flat = raw.reshape(2 * n, len(OUTPUTS))
+        sides = np.tile(np.array(SIDES), n)
+        post = np.repeat(posture_arr, 2)
+    return label(flat, post, sides)
+
+
+def label(flat: np.ndarray, postures, sides) -> dict:
+    """Turn ``(m, len(OUTPUTS))`` raw outputs into the named result mapping."""
+    result = {"posture": np.asarray(postures), "side": np.asarray(sides)}
+    grades = np.array(GRADES)
+    for name in OUTPUTS:
+        col = flat[:, OUT[name]]
+        result[name] = grades[col.astype(int)] if name in GRADE_OUTPUTS else col
+    return result
+
+
+def simulate(scenario, postures=None, engine: str = "numba"):
+    """All records of a scenario: one per (posture, side), as a pandas DataFrame.
+
+    Parameters
+    ----------
+    scenario : sim.scenario.Scenario (from :func:`sim.load_scenario`)
+    postures : list of str, optional
+        Defaults to the scenario's postures (every built-in posture if it names none).
+    """
+    import pandas as pd
+
+    names = tuple(postures) if postures else scenario.postures
+    for name in names:
+        scenario.posture(name)  # unknown names raise
+    batch = {k: np.full(len(names), v) if not isinstance(v, str) else np.full(len(names), v, dtype=object)
+             for k, v in scenario.values.items()}
+    batch["posture"] = np.array(names)
+    result = evaluate(batch, engine=engine, custom_postures=scenario.custom_postures)
+    frame = pd.DataFrame(result)
+    frame["solver_iterations"] = frame["solver_iterations"].astype(int)
+    return frame
+
+
+__all__ = ["evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES", "GRADES",
+           "BUILTIN_POSTURES"]

@@ -1,0 +1,152 @@
+"""Scenario files (TOML): loading, ``--set`` overrides and validation with one-line errors."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import params as prm
+from .errors import SimInputError
+from .loads import BUILTIN_POSTURES, Posture, builtin_postures, custom_posture
+
+PARAMETER_SETS = ("default",)
+_SCENARIO_KEYS = ("name", "description")
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: full flat parameter values, postures to run, custom postures."""
+
+    name: str
+    description: str = ""
+    values: dict = field(default_factory=prm.defaults)
+    postures: tuple[str, ...] = BUILTIN_POSTURES
+    custom_postures: dict[str, Posture] = field(default_factory=dict)
+    path: str | None = None
+
+    def posture(self, name: str) -> Posture:
+        if name in self.custom_postures:
+            return self.custom_postures[name]
+        if name in builtin_postures():
+            return builtin_postures()[name]
+        allowed = ", ".join(list(BUILTIN_POSTURES) + list(self.custom_postures))
+        raise SimInputError(f"posture {name!r} is unknown; allowed: {allowed}")
+
+    def changed(self) -> dict:
+        """Parameters that differ from the default set."""
+        base = prm.defaults()
+        return {k: v for k, v in self.values.items() if base[k] != v}
+
+
+def parse_override(text: str) -> tuple[str, object]:
+    """``"section.key=value"`` -> (key, value); the value is read as a TOML literal."""
+    if "=" not in text:
+        raise SimInputError(f"--set {text!r} must look like section.key=value")
+    key, raw = (part.strip() for part in text.split("=", 1))
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SimInputError(f"scenario file {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimInputError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SimInputError(f"scenario file {str(path)!r} is not valid TOML: {exc}") from None
+
+
+def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> Scenario:
+    """Build and validate a :class:`Scenario` from a parsed TOML mapping."""
+    values = prm.defaults()
+    meta = data.get("scenario", {})
+    if not isinstance(meta, dict):
+        raise SimInputError("[scenario] must be a table with name and description")
+    for key in meta:
+        if key not in _SCENARIO_KEYS:
+            raise SimInputError(f"unknown key 'scenario.{key}'; allowed: {', '.join(_SCENARIO_KEYS)}")
+    postures = BUILTIN_POSTURES
+    custom: dict[str, Posture] = {}
+    for section, table in data.items():
+        if section == "scenario":
+            continue
+        if section == "postures":
+            postures, custom = _postures(table)
+            continue
+        if section not in prm.SECTIONS:
+            allowed = ", ".join(("scenario",) + prm.SECTIONS + ("postures",))
+            raise SimInputError(f"unknown section [{section}]; allowed: {allowed}")
+        if not isinstance(table, dict):
+            raise SimInputError(f"[{section}] must be a table of key = value")
+        for key, value in table.items():
+            if section == "anatomy" and key == "parameter_set":
+                if value not in PARAMETER_SETS:
+                    raise SimInputError(
+                        f"anatomy.parameter_set = {value!r} is unknown; allowed: {', '.join(PARAMETER_SETS)}")
+                continue
+            spec = prm.get_spec(f"{section}.{key}")
+            values[spec.key] = spec.check(value)
+    for key, value in _normalise_overrides(overrides):
+        if key.startswith("scenario."):
+            meta = {**meta, key.split(".", 1)[1]: value}
+            continue
+        spec = prm.get_spec(key)
+        values[spec.key] = spec.check(value)
+    prm.check_consistency(values)
+    name = str(meta.get("name", Path(path).stem if path else "scenario"))
+    return Scenario(name=name, description=str(meta.get("description", "")), values=values,
+                    postures=tuple(postures), custom_postures=custom, path=path)
+
+
+def _normalise_overrides(overrides):
+    if not overrides:
+        return []
+    if isinstance(overrides, dict):
+        return list(overrides.items())
+    return [parse_override(o) if isinstance(o, str) else tuple(o) for o in overrides]
+
+
+def _postures(table) -> tuple[tuple[str, ...], dict[str, Posture]]:
+    if not isinstance(table, dict):
+        raise SimInputError("[postures] must be a table: run = [...] and optional [postures.NAME] tables")
+    custom = {}
+    for name, sub in table.items():
+        if name == "run":
+            continue
+        if not isinstance(sub, dict):
+            raise SimInputError(f"unknown key 'postures.{name}'; use run = [...] or a [postures.{name}] table")
+        custom[name] = custom_posture(name, sub)
+    run = table.get("run", list(BUILTIN_POSTURES) + list(custom))
+    if not isinstance(run, list) or not all(isinstance(r, str) for r in run) or not run:
+        raise SimInputError(f"postures.run = {run!r} must be a non-empty list of posture names")
+    allowed = list(BUILTIN_POSTURES) + list(custom)
+    for name in run:
+        if name not in allowed:
+            raise SimInputError(f"postures.run: posture {name!r} is unknown; allowed: {', '.join(allowed)}")
+    return tuple(run), custom
+
+
+def load_scenario(path, overrides=None) -> Scenario:
+    """Read, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        TOML file with ``[scenario]``, ``[anatomy]``, ``[pathology]``,
+        optional ``[tissue]``, ``[lifting]``, ``[grading]`` and ``[postures]``.
+    overrides : list of "section.key=value" strings or dict, optional
+
+    Raises
+    ------
+    SimInputError
+        One line naming the key, the value and the allowed range.
+    """
+    path = Path(path)
+    return scenario_from_dict(_read_toml(path), overrides, str(path))
