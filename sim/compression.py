@@ -1,8 +1,9 @@
 """Stage 4, compression: roots in their beds -> deformation, contact pressure, grade.
 
-L4 (and its dorsal root ganglion) lies in the foramen, hanging below the L4
-pedicle; it may shift in its fat bed by ``root_bed_mobility_mm`` before it is
-pinched.  Its least-squeezed position is the centre of the largest circle that
+L4 (and its dorsal root ganglion) lies in the upper chamber of the foramen,
+hanging below the L4 pedicle (qian2003); it may shift in its fat bed by
+``root_bed_mobility_mm`` before it is pinched, but it does not drop into the
+stem below the SAP tip.  Its least-squeezed position is the centre of the largest circle that
 fits the foramen with the centre no deeper below the roof than ``D/2 + m``: a
 linear programme in (x, y, r) whose optimum sits where three constraints meet.
 A root of diameter ``D`` in a bed of free diameter ``2 r`` deforms by
@@ -43,23 +44,25 @@ MAX_DEFORMATION = 0.95  # a root cannot flatten beyond this; keeps pressure fini
 TIE_MM = 1e-9  # radii closer than this are the same circle
 
 
-def least_squeezed_circle(n, c, roof_index, tether_mm):
-    """Largest circle in the faces ``n p <= c`` whose centre is within ``tether_mm`` of the roof.
+def least_squeezed_circle(n, c, faces, roof_index, tether_mm):
+    """Largest circle in one convex part whose centre is within ``tether_mm`` of the roof.
 
-    Constraints: ``n_i . p + r <= c_i`` for every face and ``-n_roof . p <= tether - c_roof``.
-    The optimum of a linear programme in three unknowns lies where three
-    constraints are active: every triple is solved and the best feasible kept.
-    When the circle could slide (two parallel faces bind it), the root stays
-    as close to its pedicle as it can: ties within 1e-9 mm go to the position
-    nearest the roof.
+    Constraints: ``n_i . p + r <= c_i`` for each face ``i`` in ``faces`` and
+    ``-n_roof . p <= tether - c_roof``.  The optimum of a linear programme in
+    three unknowns lies where three constraints are active: every triple is
+    solved and the best feasible kept.  When the circle could slide (two
+    parallel faces bind it), the root stays as close to its pedicle as it can:
+    ties within 1e-9 mm go to the position nearest the roof, then to the most
+    anterior one, where the root crosses the disc.
 
     Returns
     -------
     x_mm, y_mm, radius_mm : centre and radius (negative when even a point does not fit)
     """
-    a = np.column_stack([n, np.ones(len(n))])
-    rows = np.vstack([a, [-n[roof_index, 0], -n[roof_index, 1], 0.0]])
-    rhs = np.append(c, tether_mm - c[roof_index])
+    faces = list(faces)
+    rows = np.vstack([np.column_stack([n[faces], np.ones(len(faces))]),
+                      [-n[roof_index, 0], -n[roof_index, 1], 0.0]])
+    rhs = np.append(c[faces], tether_mm - c[roof_index])
     best, best_height = (0.0, 0.0, -np.inf), -np.inf
     for triple in itertools.combinations(range(len(rows)), 3):
         m = rows[list(triple)]
@@ -69,7 +72,8 @@ def least_squeezed_circle(n, c, roof_index, tether_mm):
         if not np.all(rows @ np.array([x, y, r]) <= rhs + 1e-9):
             continue
         height = n[roof_index] @ np.array([x, y])
-        if r > best[2] + TIE_MM or (r >= best[2] - TIE_MM and height > best_height):
+        if r > best[2] + TIE_MM or (r >= best[2] - TIE_MM and (
+                height > best_height + TIE_MM or (height >= best_height - TIE_MM and x > best[0]))):
             best, best_height = (x, y, r), height
     return best
 

@@ -7,29 +7,37 @@ rotation ``(x_c, 0)``, then anterior slip, axial settling (disc compression plus
 height loss) and the side's share of lateral bending (vertical) and axial
 rotation (antero-posterior).
 
-The foramen is the intersection of six half-planes, each the face of one
-bounding structure, so it is a convex polygon (an inverted teardrop, wide
-under the L4 pedicle and narrowing towards the disc) that both engines build
-alike:
+The foramen is an inverted teardrop: a wide upper chamber under the L4
+pedicle, where the root and its ganglion lie, above a narrow stem at disc
+level between the disc and the superior articular process (SAP) of L5.  Each
+part is the intersection of half-planes ("faces", each the surface of one
+bounding structure), so each is convex and both engines build them alike:
 
-====  ===========================  =====  ==========================================
- #    structure                    frame  face
-====  ===========================  =====  ==========================================
- 0    L4 pedicle, inferior cortex  L4     roof, ``y <= H - b``
- 1    L4 posterior body wall       L4     anterior, ``x <= 0``
- 2    disc margin (+ bulge)        L5     anterior, ``x <= -bulge``
- 3    L5 SAP + flavum              L5     posterior, through ``(-(W - narrowing), h_p/2)``
-                                          and the neutral pars corner ``(-W_up, H - b)``
- 4    L4 pars / inferior facet     L4     posterior, ``x >= -W_up``
- 5    L5 pedicle, superior cortex  L5     floor, ``y >= -b``
-====  ===========================  =====  ==========================================
+====  ===========================  =====  ===================================  =====
+ #    structure                    frame  face                                 part
+====  ===========================  =====  ===================================  =====
+ 0    L4 pedicle, inferior cortex  L4     roof ``y <= H - b``                  both
+ 1    L4 posterior body wall       L4     ``x <= 0``                           upper
+ 2    disc margin (+ bulge)        L5     ``x <= -bulge``                      both
+ 3    foraminal herniation         L5     ``x <= -(bulge + size)``             both
+ 4    SAP + flavum, anterior face  L5     ``x >= -(W - narrowing)``            stem
+ 5    SAP tip, 45 deg face         L5     ``x + y >= x_t + y_t``               upper
+ 6    L4 pars interarticularis     L4*    ``x >= -W_up``                       upper
+ 7    L5 pedicle, superior cortex  L5     floor ``y >= -b``                    stem
+ 8    SAP tip level                L5     ``y >= y_t``                         outline
+ 9    SAP tip level                L5     ``y <= y_t``                         stem
+====  ===========================  =====  ===================================  =====
 
-The width ``W`` is thus the soft-tissue width at mid-disc height, where
-radiologists measure it (lee2010).  As L4 settles, the roof and the root that
-hangs below it descend into the narrower, lower part: vertical stenosis.
-Main simplifications: the disc bulge is a straight face, so a bulge narrows
-the whole subpedicular part, where the root crosses the disc; and the SAP
-tip's corner is smoothed into the straight SAP face.
+``W`` is the soft-tissue width at disc level, where radiologists measure it
+(lee2010); ``y_t = h_p + sap_tip_height``.  *The pars follows L4's rotation
+and settling but not its anterior slip: the near-sagittal facet joint lets
+the inferior facet slide medially past the foramen instead.  As L4 settles,
+the roof and the root that hangs below it descend towards the SAP tip:
+vertical (up-down) stenosis; bulge, herniation, SAP overgrowth and flavum
+narrow the stem and the chamber front to back (transverse stenosis).
+
+Main simplifications: straight faces (a bulge narrows the whole stem), and a
+circle is fitted in one part at a time, not across their junction.
 
 References
 ----------
@@ -43,10 +51,18 @@ import math
 
 import numpy as np
 
-N_FACES = 6
-ROOF, L4_WALL, DISC, SAP, PARS, FLOOR = range(N_FACES)
-FACE_NAMES = ("L4 pedicle", "L4 body", "disc", "SAP + flavum", "L4 pars", "L5 pedicle")
-FACE_FRAME_L4 = (True, True, False, False, True, False)
+N_FACES = 10
+ROOF, L4_WALL, DISC, HERNIATION, SAP, SAP_TIP, PARS, FLOOR, ABOVE_TIP, BELOW_TIP = range(N_FACES)
+FACE_NAMES = ("L4 pedicle", "L4 body", "disc", "herniation", "SAP + flavum", "SAP tip", "L4 pars",
+              "L5 pedicle", "tip level", "tip level")
+#: Faces bounding a root in each part.  The upper chamber is a funnel: below
+#: the tip level its SAP-tip face closes it onto the disc, so a root pushed
+#: down by the pedicle is squeezed continuously; the stem is a separate slot.
+UPPER_CHAMBER = (ROOF, L4_WALL, DISC, HERNIATION, SAP_TIP, PARS)
+STEM = (ROOF, DISC, HERNIATION, SAP, FLOOR, BELOW_TIP)
+#: Faces of the outline: the upper chamber is drawn above the tip level only.
+UPPER_OUTLINE = UPPER_CHAMBER + (ABOVE_TIP,)
+INACTIVE_MM = 1.0e3  # offset of a face that is not there (no foraminal herniation)
 _BOX_MM = 80.0
 
 
@@ -62,20 +78,21 @@ def flavum_thickness_mm(thickness_mm, hypertrophy_mm, closure_mm, length_mm):
 
 
 def neutral_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
-                  pedicle_offset_mm, bulge_mm, posterior_narrowing_mm):
-    """The six faces before L4 moves: unit outward normals ``n`` (6, 2) and offsets ``c`` (6,).
+                  pedicle_offset_mm, sap_tip_height_mm, bulge_mm, herniation_mm, posterior_narrowing_mm):
+    """The ten faces before L4 moves: unit outward normals ``n`` (10, 2) and offsets ``c`` (10,).
 
-    A point ``p`` is inside the foramen when ``n @ p <= c`` for every face.
+    A point ``p`` is inside a part when ``n[i] @ p <= c[i]`` for each of its faces.
+    ``herniation_mm`` <= 0 means no foraminal herniation on this side.
     """
     h, b = foraminal_height_mm, pedicle_offset_mm
+    w_low = foraminal_width_mm - posterior_narrowing_mm
     w_up = upper_width_ratio * foraminal_width_mm
-    # SAP face: from (-(W - narrowing), h_p / 2) up to the neutral pars corner (-W_up, H - b)
-    x0, y0 = -(foraminal_width_mm - posterior_narrowing_mm), 0.5 * disc_height_posterior_mm
-    dx, dy = -w_up - x0, (h - b) - y0
-    norm = math.hypot(dx, dy)
-    sap = np.array([-dy / norm, dx / norm])  # outward: pointing posterior
-    n = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0], sap, [-1.0, 0.0], [0.0, -1.0]])
-    c = np.array([h - b, 0.0, -bulge_mm, sap @ np.array([x0, y0]), w_up, b])
+    x_t, y_t = -w_low, disc_height_posterior_mm + sap_tip_height_mm
+    s = 1.0 / math.sqrt(2.0)
+    hern = bulge_mm + herniation_mm if herniation_mm > 0.0 else -INACTIVE_MM
+    n = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [-s, -s], [-1.0, 0.0],
+                  [0.0, -1.0], [0.0, -1.0], [0.0, 1.0]])
+    c = np.array([h - b, 0.0, -bulge_mm, -hern, w_low, -s * (x_t + y_t), w_up, b, -y_t, y_t])
     return n, c
 
 
@@ -92,21 +109,21 @@ def l4_transform(angle_deg, cor_x_mm, dx_mm, dy_mm):
     return q, t
 
 
-def moved_faces(n, c, q, t):
-    """Faces after the L4 ones are carried by ``(q, t)``: ``n' = Q n``, ``c' = c + n'.t``."""
+def moved_faces(n, c, q, t, slip_mm):
+    """Faces after L4 moved by ``(q, t)``: ``n' = Q n``, ``c' = c + n'.t``; the pars without the slip."""
     n2, c2 = n.copy(), c.copy()
-    for i in range(N_FACES):
-        if FACE_FRAME_L4[i]:
-            n2[i] = q @ n[i]
-            c2[i] = c[i] + n2[i] @ t
+    for i in (ROOF, L4_WALL, PARS):
+        n2[i] = q @ n[i]
+        shift = t if i != PARS else t - np.array([slip_mm, 0.0])
+        c2[i] = c[i] + n2[i] @ shift
     return n2, c2
 
 
-def foramen_polygon(n, c):
-    """Vertices (k, 2) of the foramen: a large box clipped by every face (Sutherland-Hodgman)."""
+def foramen_polygon(n, c, faces=None):
+    """Vertices (k, 2) of one convex part: a large box clipped by its faces (Sutherland-Hodgman)."""
     poly = [np.array(v, dtype=float) for v in
             ((-_BOX_MM, -_BOX_MM), (_BOX_MM, -_BOX_MM), (_BOX_MM, _BOX_MM), (-_BOX_MM, _BOX_MM))]
-    for i in range(N_FACES):
+    for i in (range(len(c)) if faces is None else faces):
         out = []
         for k in range(len(poly)):
             p, q = poly[k], poly[(k + 1) % len(poly)]
@@ -119,6 +136,11 @@ def foramen_polygon(n, c):
         if not poly:
             return np.zeros((0, 2))
     return np.array(poly)
+
+
+def foramen_outline(n, c):
+    """The two parts of the foramen, (upper chamber, stem), as vertex arrays for plotting."""
+    return foramen_polygon(n, c, UPPER_OUTLINE), foramen_polygon(n, c, STEM)
 
 
 def polygon_area_mm2(vertices):
@@ -137,10 +159,16 @@ def foraminal_height_mm(n, c, x_mm):
 
 
 def foraminal_width_mm(n, c, y_mm):
-    """Antero-posterior width at height ``y_mm`` (disc level): anterior faces minus posterior [mm]."""
-    front = min((c[i] - n[i, 1] * y_mm) / n[i, 0] for i in (L4_WALL, DISC))
-    back = max((c[i] - n[i, 1] * y_mm) / n[i, 0] for i in (SAP, PARS))
+    """Antero-posterior width of the stem at height ``y_mm`` (disc level) [mm]."""
+    front = min((c[i] - n[i, 1] * y_mm) / n[i, 0] for i in (DISC, HERNIATION))
+    back = (c[SAP] - n[SAP, 1] * y_mm) / n[SAP, 0]
     return max(front - back, 0.0)
+
+
+def foraminal_area_mm2(n, c):
+    """Area of the foramen: upper chamber plus stem [mm^2]."""
+    upper, stem = foramen_outline(n, c)
+    return polygon_area_mm2(upper) + polygon_area_mm2(stem)
 
 
 def lateral_recess_depth_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_increase_mm,

@@ -20,13 +20,19 @@ from numba import njit, prange
 from .layout import COL, OUT, OUTPUTS
 
 NOUT = len(OUTPUTS)
-N_FACES = 6
-_ROOF, _L4_WALL, _DISC, _SAP, _PARS, _FLOOR = range(N_FACES)
+N_FACES = 10
+_ROOF, _L4_WALL, _DISC, _HERN, _SAP, _SAP_TIP, _PARS, _FLOOR, _ABOVE_TIP, _BELOW_TIP = range(N_FACES)
+_UPPER = (_ROOF, _L4_WALL, _DISC, _HERN, _SAP_TIP, _PARS)
+_UPPER_OUTLINE = (_ROOF, _L4_WALL, _DISC, _HERN, _SAP_TIP, _PARS, _ABOVE_TIP)
+_STEM = (_ROOF, _DISC, _HERN, _SAP, _FLOOR, _BELOW_TIP)
+_PART_FACES = 6
+_INACTIVE_MM = 1.0e3
 _ANGLE_BRACKET_DEG = 45.0
 _MAX_ITER = 200
 _MMHG_PER_KPA = 1.0 / 0.133322
 _MAX_DEFORMATION = 0.95
 _TIE_MM = 1e-9
+_FACET_MOMENT_SMOOTHING_N = 1.0
 _BOX_MM = 80.0
 
 # column indices (module constants are frozen into the compiled kernel)
@@ -76,6 +82,7 @@ _FFRAC = COL["tissue.foraminal_flavum_fraction"]
 _CREACH = COL["tissue.central_herniation_reach"]
 _XCLEAR = COL["tissue.extraforaminal_clearance_mm"]
 _PEDOFF = COL["tissue.l5_pedicle_offset_mm"]
+_SAPTIP = COL["tissue.sap_tip_height_mm"]
 _E0 = COL["tissue.root_transverse_modulus_kpa"]
 _BROOT = COL["tissue.root_stiffening"]
 _LIFT0 = COL["lifting.trunk_flexion_deg"]
@@ -175,7 +182,10 @@ def _sagittal_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lev
             mt, kt = _bending_moment(a, kf0, bf)
         else:
             mt, kt = _bending_moment(a, ke0, be)
-        r = mt - lever * (ff - ff0) / 1000.0 - moment
+        df = ff - ff0
+        root = math.sqrt(df * df + _FACET_MOMENT_SMOOTHING_N * _FACET_MOMENT_SMOOTHING_N)
+        extra = 0.5 * (df + root) - 0.5 * _FACET_MOMENT_SMOOTHING_N
+        r = mt - lever * extra / 1000.0 - moment
         if r == 0.0:
             break
         if r > 0.0:
@@ -184,7 +194,7 @@ def _sagittal_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lev
             lo = a
         dcda = -lever * math.cos(math.radians(-a)) * math.pi / 180.0
         dffda = kff * dcda * kd / (kd + kff)
-        slope = kt - lever * dffda / 1000.0
+        slope = kt - lever * 0.5 * (1.0 + df / root) * dffda / 1000.0
         a_new = a - r / slope
         if not (lo < a_new < hi):
             a_new = 0.5 * (lo + hi)
@@ -198,22 +208,26 @@ def _sagittal_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lev
 
 # ------------------------------------------------------------------ stage 3
 @njit(cache=True)
-def _faces(n, c, p, bulge, narrowing, angle, dx, dy):
-    """Fill the six foramen faces (neutral, then L4 faces moved) into ``n`` (6,2), ``c`` (6,)."""
+def _faces(n, c, p, bulge, hern, narrowing, angle, dx, dy, slip):
+    """Fill the ten foramen faces (neutral, then L4 faces moved) into ``n`` (10,2), ``c`` (10,)."""
     h, w, hp = p[_FH], p[_FW], p[_HP]
     b = p[_PEDOFF]
+    w_low = w - narrowing
     w_up = p[_FWR] * w
-    x0, y0 = -(w - narrowing), 0.5 * hp
-    ddx, ddy = -w_up - x0, (h - b) - y0
-    norm = math.hypot(ddx, ddy)
-    sx, sy = -ddy / norm, ddx / norm
+    x_t, y_t = -w_low, hp + p[_SAPTIP]
+    s = 1.0 / math.sqrt(2.0)
+    hern_c = bulge + hern if hern > 0.0 else -_INACTIVE_MM
     n[_ROOF, 0], n[_ROOF, 1], c[_ROOF] = 0.0, 1.0, h - b
     n[_L4_WALL, 0], n[_L4_WALL, 1], c[_L4_WALL] = 1.0, 0.0, 0.0
     n[_DISC, 0], n[_DISC, 1], c[_DISC] = 1.0, 0.0, -bulge
-    n[_SAP, 0], n[_SAP, 1], c[_SAP] = sx, sy, sx * x0 + sy * y0
+    n[_HERN, 0], n[_HERN, 1], c[_HERN] = 1.0, 0.0, -hern_c
+    n[_SAP, 0], n[_SAP, 1], c[_SAP] = -1.0, 0.0, w_low
+    n[_SAP_TIP, 0], n[_SAP_TIP, 1], c[_SAP_TIP] = -s, -s, -s * (x_t + y_t)
     n[_PARS, 0], n[_PARS, 1], c[_PARS] = -1.0, 0.0, w_up
     n[_FLOOR, 0], n[_FLOOR, 1], c[_FLOOR] = 0.0, -1.0, b
-    # L4 faces: n' = Q n, c' = c + n'.t with t = cor - Q cor + (dx, dy)
+    n[_ABOVE_TIP, 0], n[_ABOVE_TIP, 1], c[_ABOVE_TIP] = 0.0, -1.0, -y_t
+    n[_BELOW_TIP, 0], n[_BELOW_TIP, 1], c[_BELOW_TIP] = 0.0, 1.0, y_t
+    # L4 faces: n' = Q n, c' = c + n'.t with t = cor - Q cor + (dx, dy); the pars without the slip
     a = math.radians(-angle)
     ca, sa = math.cos(a), math.sin(a)
     cx = p[_COR]
@@ -223,19 +237,22 @@ def _faces(n, c, p, bulge, narrowing, angle, dx, dy):
         nx = ca * n[i, 0] - sa * n[i, 1]
         ny = sa * n[i, 0] + ca * n[i, 1]
         n[i, 0], n[i, 1] = nx, ny
-        c[i] = c[i] + nx * tx + ny * ty
+        if i == _PARS:
+            c[i] = c[i] + nx * (tx - slip) + ny * ty
+        else:
+            c[i] = c[i] + nx * tx + ny * ty
 
 
 @njit(cache=True)
-def _polygon_area(n, c, buf_a, buf_b):
-    """Area of the faces' intersection by Sutherland-Hodgman clipping of a box [mm^2]."""
+def _polygon_area(n, c, part, buf_a, buf_b):
+    """Area of one convex part by Sutherland-Hodgman clipping of a box [mm^2]."""
     m = 4
     buf_a[0, 0], buf_a[0, 1] = -_BOX_MM, -_BOX_MM
     buf_a[1, 0], buf_a[1, 1] = _BOX_MM, -_BOX_MM
     buf_a[2, 0], buf_a[2, 1] = _BOX_MM, _BOX_MM
     buf_a[3, 0], buf_a[3, 1] = -_BOX_MM, _BOX_MM
     src, dst = buf_a, buf_b
-    for i in range(N_FACES):
+    for i in part:
         k = 0
         for j in range(m):
             px, py = src[j, 0], src[j, 1]
@@ -273,21 +290,22 @@ def _foraminal_height(n, c, x):
 
 @njit(cache=True)
 def _foraminal_width(n, c, y):
-    front = min(_line_x(n, c, _L4_WALL, y), _line_x(n, c, _DISC, y))
-    back = max(_line_x(n, c, _SAP, y), _line_x(n, c, _PARS, y))
-    return max(front - back, 0.0)
+    front = min(_line_x(n, c, _DISC, y), _line_x(n, c, _HERN, y))
+    return max(front - _line_x(n, c, _SAP, y), 0.0)
 
 
 # ------------------------------------------------------------------ stage 4
 @njit(cache=True)
-def _least_squeezed_circle(n, c, tether, rows, rhs):
-    """Largest tethered circle in the faces: enumeration of active triples (see reference)."""
-    k = N_FACES + 1
-    for i in range(N_FACES):
-        rows[i, 0], rows[i, 1], rows[i, 2] = n[i, 0], n[i, 1], 1.0
-        rhs[i] = c[i]
-    rows[N_FACES, 0], rows[N_FACES, 1], rows[N_FACES, 2] = -n[_ROOF, 0], -n[_ROOF, 1], 0.0
-    rhs[N_FACES] = tether - c[_ROOF]
+def _least_squeezed_circle(n, c, part, tether, rows, rhs):
+    """Largest tethered circle in one part: enumeration of active triples (see reference)."""
+    k = _PART_FACES + 1
+    j = 0
+    for i in part:
+        rows[j, 0], rows[j, 1], rows[j, 2] = n[i, 0], n[i, 1], 1.0
+        rhs[j] = c[i]
+        j += 1
+    rows[_PART_FACES, 0], rows[_PART_FACES, 1], rows[_PART_FACES, 2] = -n[_ROOF, 0], -n[_ROOF, 1], 0.0
+    rhs[_PART_FACES] = tether - c[_ROOF]
     bx, by, br, bh = 0.0, 0.0, -np.inf, -np.inf
     for i in range(k):
         for j in range(i + 1, k):
@@ -315,7 +333,7 @@ def _least_squeezed_circle(n, c, tether, rows, rhs):
                         break
                 if ok:
                     h = n[_ROOF, 0] * x + n[_ROOF, 1] * y
-                    if r > br + _TIE_MM or h > bh:
+                    if r > br + _TIE_MM or h > bh + _TIE_MM or (h >= bh - _TIE_MM and x > bx):
                         bx, by, br, bh = x, y, r, h
     return bx, by, br
 
@@ -401,10 +419,10 @@ def _evaluate_row(p, table, out, n, c, buf_a, buf_b, rows, rhs):
         foraminal_hern = p[_HSIZE] if (zone == 3 and affected) else 0.0
         dx = slip - sign * p[_RLAT] * math.sin(math.radians(axial))
         dy = -(w + hl) - sign * p[_RLAT] * math.sin(math.radians(lat))
-        _faces(n, c, p, bulge + foraminal_hern, narrowing, angle, dx, dy)
+        _faces(n, c, p, bulge, foraminal_hern, narrowing, angle, dx, dy, slip)
         o[13] = _foraminal_height(n, c, -0.5 * p[_FW])
         o[14] = _foraminal_width(n, c, 0.5 * o[10])
-        o[15] = _polygon_area(n, c, buf_a, buf_b)
+        o[15] = _polygon_area(n, c, _UPPER_OUTLINE, buf_a, buf_b) + _polygon_area(n, c, _STEM, buf_a, buf_b)
 
         recess_hern = 0.0
         if zone == 2 and affected:
@@ -419,7 +437,7 @@ def _evaluate_row(p, table, out, n, c, buf_a, buf_b, rows, rhs):
         g = p[_CONTACT:_CONTACT + 7]
         # L4 root
         d4 = p[_D4]
-        x, y, r = _least_squeezed_circle(n, c, 0.5 * d4 + mob, rows, rhs)
+        x, y, r = _least_squeezed_circle(n, c, _UPPER, 0.5 * d4 + mob, rows, rhs)
         clearance = 2.0 * r - d4
         o[23], o[24] = x, y
         if zone == 4 and affected:
@@ -430,7 +448,7 @@ def _evaluate_row(p, table, out, n, c, buf_a, buf_b, rows, rhs):
         grade = _grade(clearance, e, pr, g)
         # L4 dorsal root ganglion
         dg = p[_DDRG]
-        x, y, r = _least_squeezed_circle(n, c, 0.5 * dg + mob, rows, rhs)
+        x, y, r = _least_squeezed_circle(n, c, _UPPER, 0.5 * dg + mob, rows, rhs)
         clearance = 2.0 * r - dg
         e = _deformation(dg, dg + clearance)
         pr = _pressure(e, p[_E0], p[_BROOT])
@@ -455,10 +473,10 @@ def evaluate_batch(matrix, table, chunk):
     for k in prange(n_chunks):
         nrm = np.empty((N_FACES, 2))
         cc = np.empty(N_FACES)
-        buf_a = np.empty((N_FACES + 8, 2))
-        buf_b = np.empty((N_FACES + 8, 2))
-        rows = np.empty((N_FACES + 1, 3))
-        rhs = np.empty(N_FACES + 1)
+        buf_a = np.empty((_PART_FACES + 8, 2))
+        buf_b = np.empty((_PART_FACES + 8, 2))
+        rows = np.empty((_PART_FACES + 1, 3))
+        rhs = np.empty(_PART_FACES + 1)
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):

@@ -55,6 +55,7 @@ PARAM_COLUMNS = (
     "tissue.central_herniation_reach",
     "tissue.extraforaminal_clearance_mm",
     "tissue.l5_pedicle_offset_mm",
+    "tissue.sap_tip_height_mm",
     "tissue.root_transverse_modulus_kpa",
     "tissue.root_stiffening",
     "lifting.trunk_flexion_deg",

@@ -5,12 +5,15 @@ unknowns, the rotation ``a`` [deg, + flexion] about a centre of rotation (COR)
 on the L5 upper endplate and the axial compression ``w`` [mm] of the disc:
 
     F = F_disc(w) + F_facet(c)                                     (axial)
-    M = M_tissue(a) - r_f [F_facet(c) - F_facet0] / 1000            (sagittal)
+    M = M_tissue(a) - r_f P(F_facet(c) - F_facet0) / 1000           (sagittal)
     c = w + h_loss + r_f sin(-a) - g0                               (facet closure)
 
 The follower load passes where pure compression produces no rotation (as the
 in vitro follower-load path is tuned), hence the ``F_facet0`` term: facet
-force beyond that of upright compression resists extension.  Lateral bending
+force beyond that of upright compression resists extension.  ``P`` is a
+smooth positive part (1 N wide): facets that unload in flexion add no
+extension moment, because the load path then follows the disc (the muscles
+re-centre it), so a degenerated segment still flexes when sitting.  Lateral bending
 and axial rotation follow their own moment-rotation laws.  Disc height loss
 brings the facets into contact and shifts load to them (adams_hutton1980).
 
@@ -35,6 +38,12 @@ from scipy.optimize import brentq
 
 XTOL = 1e-14
 ANGLE_BRACKET_DEG = 45.0
+FACET_MOMENT_SMOOTHING_N = 1.0
+
+
+def smooth_positive_part(x, width):
+    """``(x + sqrt(x^2 + s^2))/2 - s/2``: zero at 0, ~x for x >> s, ~0 for x << -s."""
+    return 0.5 * (x + np.sqrt(x * x + width * width)) - 0.5 * width
 
 
 def bending_moment_nm(angle_deg, toe_stiffness_nm_per_deg, stiffening_per_deg):
@@ -151,7 +160,8 @@ def sagittal_equilibrium(force_n, moment_nm, height_loss_mm, tissue):
     def residual(a):
         _, f_facet = _facet_force_at(force_n, a, height_loss_mm, tissue)
         kk, bb = (k0[0], b[0]) if a >= 0 else (k0[1], b[1])
-        return float(bending_moment_nm(a, kk, bb)) - lever * (f_facet - f_facet0) / 1000.0 - moment_nm
+        extra = float(smooth_positive_part(f_facet - f_facet0, FACET_MOMENT_SMOOTHING_N))
+        return float(bending_moment_nm(a, kk, bb)) - lever * extra / 1000.0 - moment_nm
 
     a = brentq(residual, -ANGLE_BRACKET_DEG, ANGLE_BRACKET_DEG, xtol=XTOL,
                rtol=4 * np.finfo(float).eps, maxiter=500)

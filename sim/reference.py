@@ -97,17 +97,16 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray) -> np.ndarray:
         foraminal_hern = v["pathology.herniation_size_mm"] if (zone == "foraminal" and affected) else 0.0
         n, c = geo.neutral_faces(v["anatomy.foraminal_height_mm"], v["anatomy.foraminal_width_mm"],
                                  v["anatomy.foraminal_upper_width_ratio"], v["anatomy.disc_height_posterior_mm"],
-                                 tissue["l5_pedicle_offset_mm"], bulge + foraminal_hern, narrowing)
+                                 tissue["l5_pedicle_offset_mm"], tissue["sap_tip_height_mm"], bulge,
+                                 foraminal_hern, narrowing)
         r_lat = v["anatomy.foramen_lateral_offset_mm"]
         dx = slip - sign * r_lat * math.sin(math.radians(axial))
         dy = -(w + hl) - sign * r_lat * math.sin(math.radians(lat))
         q, t = geo.l4_transform(angle, tissue["cor_anterior_offset_mm"], dx, dy)
-        n, c = geo.moved_faces(n, c, q, t)
-        poly = geo.foramen_polygon(n, c)
-        x_mid = -0.5 * v["anatomy.foraminal_width_mm"]
-        o[OUT["foraminal_height_mm"]] = geo.foraminal_height_mm(n, c, x_mid)
+        n, c = geo.moved_faces(n, c, q, t, slip)
+        o[OUT["foraminal_height_mm"]] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
         o[OUT["foraminal_width_mm"]] = geo.foraminal_width_mm(n, c, 0.5 * o[OUT["disc_height_posterior_mm"]])
-        o[OUT["foraminal_area_mm2"]] = geo.polygon_area_mm2(poly)
+        o[OUT["foraminal_area_mm2"]] = geo.foraminal_area_mm2(n, c)
 
         recess_hern = 0.0
         if zone == "subarticular" and affected:
@@ -123,7 +122,7 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray) -> np.ndarray:
         mobility = v["anatomy.root_bed_mobility_mm"]
         results = []
         for key, diameter in (("l4", v["anatomy.l4_root_diameter_mm"]), ("l4_drg", v["anatomy.l4_drg_diameter_mm"])):
-            x, y, r = cmp.least_squeezed_circle(n, c, geo.ROOF, 0.5 * diameter + mobility)
+            x, y, r = cmp.least_squeezed_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, 0.5 * diameter + mobility)
             clearance = 2.0 * r - diameter
             if key == "l4":
                 o[OUT["l4_root_x_mm"]], o[OUT["l4_root_y_mm"]] = x, y

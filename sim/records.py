@@ -1,0 +1,73 @@
+"""Result records: the public column order and their text forms (table, JSON, CSV)."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+#: DESIGN.md section 4 columns, in order; the rest follow.
+RECORD_COLUMNS = (
+    "posture", "side", "segment_angle_deg", "compressive_force_n", "idp_mpa",
+    "disc_height_posterior_mm", "disc_bulge_mm", "slip_mm", "foraminal_height_mm",
+    "foraminal_width_mm", "foraminal_area_mm2", "lateral_recess_depth_mm",
+    "l4_deformation_pct", "l4_pressure_kpa", "l4_grade", "l5_deformation_pct",
+    "l5_pressure_kpa", "l5_grade",
+)
+
+TABLE_COLUMNS = (
+    ("posture", "posture", "s"), ("side", "side", "s"), ("segment_angle_deg", "angle°", ".1f"),
+    ("compressive_force_n", "F N", ".0f"), ("idp_mpa", "IDP MPa", ".2f"),
+    ("disc_height_posterior_mm", "hPost", ".1f"), ("disc_bulge_mm", "bulge", ".1f"),
+    ("slip_mm", "slip", ".1f"), ("foraminal_height_mm", "FH mm", ".1f"),
+    ("foraminal_width_mm", "FW mm", ".1f"), ("foraminal_area_mm2", "FA mm²", ".0f"),
+    ("lateral_recess_depth_mm", "LR mm", ".1f"), ("l4_deformation_pct", "L4 def%", ".0f"),
+    ("l4_pressure_kpa", "L4 kPa", ".1f"), ("l4_grade", "L4", "s"),
+    ("l5_deformation_pct", "L5 def%", ".0f"), ("l5_pressure_kpa", "L5 kPa", ".1f"),
+    ("l5_grade", "L5", "s"),
+)
+
+
+def ordered_columns(frame) -> list[str]:
+    first = [c for c in RECORD_COLUMNS if c in frame.columns]
+    return first + [c for c in frame.columns if c not in first]
+
+
+def to_records(frame) -> list[dict]:
+    """Plain-Python records (floats, ints, strings) in the public column order."""
+    out = []
+    for row in frame[ordered_columns(frame)].itertuples(index=False):
+        rec = {}
+        for key, value in zip(ordered_columns(frame), row):
+            if hasattr(value, "item"):
+                value = value.item()
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            rec[key] = value
+        out.append(rec)
+    return out
+
+
+def to_json(frame) -> str:
+    return json.dumps(to_records(frame), indent=1)
+
+
+def to_csv(frame) -> str:
+    buf = io.StringIO()
+    frame[ordered_columns(frame)].to_csv(buf, index=False, float_format="%.10g")
+    return buf.getvalue()
+
+
+def to_table(frame) -> str:
+    """A fixed-width table of the key columns for a terminal."""
+    cols = [c for c in TABLE_COLUMNS if c[0] in frame.columns]
+    cells = [[c[1] for c in cols]]
+    for _, row in frame.iterrows():
+        cells.append([format(row[key], fmt) if fmt != "s" else str(row[key]) for key, _, fmt in cols])
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cols))]
+    lines = []
+    for k, r in enumerate(cells):
+        lines.append("  ".join(v.rjust(w) if k and i > 1 else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
