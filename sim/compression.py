@@ -42,6 +42,7 @@ GRADES = ("none", "contact", "mild", "moderate", "severe")
 MMHG_PER_KPA = 1.0 / 0.133322
 MAX_DEFORMATION = 0.95  # a root cannot flatten beyond this; keeps pressure finite
 TIE_MM = 1e-9  # radii closer than this are the same circle
+LINEAR_STIFFENING = 1e-9  # below this the root law is linear (avoids 0/0)
 
 
 def least_squeezed_circle(n, c, faces, roof_index, tether_mm):
@@ -93,7 +94,7 @@ def root_pressure_kpa(deformation, modulus_kpa, stiffening):
     6.87
     """
     e = np.asarray(deformation, dtype=float)
-    if np.all(np.asarray(stiffening) > 0):
+    if stiffening > LINEAR_STIFFENING:
         return modulus_kpa / stiffening * np.expm1(stiffening * e)
     return modulus_kpa * e
 

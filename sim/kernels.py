@@ -346,7 +346,7 @@ def _deformation(d, free):
 
 @njit(cache=True)
 def _pressure(e, e0, b):
-    if b > 0.0:
+    if b > 1e-9:
         return e0 / b * math.expm1(b * e)
     return e0 * e
 
@@ -391,7 +391,8 @@ def _evaluate_row(p, table, out, n, c, buf_a, buf_b, rows, rhs):
     flex_end = _bending_angle(10.0, p[_KF0], p[_BF])
     ext_end = -_bending_angle(10.0, p[_KE0], p[_BE])
     frac = min(max((angle - ext_end) / (flex_end - ext_end), 0.0), 1.0)
-    slip = p[_SLIP] + p[_SLIPI] * frac
+    frac0 = -ext_end / (flex_end - ext_end)
+    slip = max(p[_SLIP] + p[_SLIPI] * (frac - frac0), 0.0)
 
     for s in range(2):
         sign = -1.0 if s == 0 else 1.0

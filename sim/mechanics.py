@@ -229,12 +229,15 @@ def disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, sl
 def slip_total_mm(slip_mm, slip_instability_mm, angle_deg, flexion_end_deg, extension_end_deg):
     """Anterior slip of L4 on L5 in a posture [mm].
 
-    Static slip plus the unstable part, which grows linearly from full
-    extension (``extension_end_deg`` < 0) to full flexion.
+    ``slip_mm`` is the slip seen in the neutral position (as on a standing
+    radiograph); the unstable part adds linearly with rotation, from full
+    extension (``extension_end_deg`` < 0) to full flexion, so that the whole
+    ``slip_instability_mm`` separates the two ends (simmonds2015).  Never below zero.
     """
     span = flexion_end_deg - extension_end_deg
     frac = np.clip((angle_deg - extension_end_deg) / span, 0.0, 1.0)
-    return slip_mm + slip_instability_mm * frac
+    frac0 = -extension_end_deg / span
+    return np.maximum(slip_mm + slip_instability_mm * (frac - frac0), 0.0)
 
 
 def range_of_motion_deg(tissue, moment_nm=10.0):

@@ -1,0 +1,747 @@
+"""Stage 5, referral: root compression -> nerves -> pain 0-10 in nine body regions.
+
+From the compression of the L4 root, the L4 dorsal root ganglion (DRG, in the
+foramen) and the L5 root (stage 4), this stage predicts how much pain each of
+nine regions of the leg and hip would carry, per record (one posture, one
+side), the distribution label of the record, and across the postures of a
+scenario the posture signature (neurogenic claudication) and a plain-words
+presentation.  All constants are cited data in ``sim/data/referral.toml``.
+
+The chain, equation by equation (numbers refer to the function docstrings):
+
+1. stimulus: a smooth maximum of pressure and deformation, each relative to
+   the compression that gives half of the maximal pain,
+   ``s = ((p / p_half)^k + (d / d_half)^k)^(1/k)``; the DRG stimulus is
+   multiplied by ``drg_sensitivity_gain`` (Howe 1977);
+2. pain fraction: ``f = s^h / (1 + s^h)``, zero at zero, smooth, monotone,
+   saturating at 1;
+3. root drive: L4 = root OR DRG, ``f_L4 = 1 - (1 - f_root)(1 - f_DRG)``;
+   L5 = its root (its DRG lies at L5-S1, outside this segment);
+4. region pain: ``10 (1 - (1 - w_L4,r f_L4)(1 - w_L5,r f_L5))``, where the
+   weight ``w`` is the share of patients with that root compressed who feel
+   pain in region ``r`` (Sasaki 2014, Taylor 2013, dermatomes and textbook pain
+   distributions); the result is the population-expected intensity;
+5. distribution: "femoral" when the most painful of groin, anterior thigh and
+   medial knee/leg reaches ``threshold_pain`` (2 of 10), "sciatic" when the most
+   painful of posterior thigh, lateral leg and dorsum of foot does, both, or none.
+
+Main simplification: pain is a static function of the present mechanical
+compression; inflammation, chronic sensitisation, duration and the time course
+of claudication are not modelled, and hip-joint disease is not simulated at all.
+
+Two engines: the vectorised NumPy reference (:func:`pain_reference`,
+:func:`add_pain_columns`) and the allocation-free numba twin :func:`pain_row`
+that the fused kernel calls with a coefficient vector from
+:func:`pack_coefficients`; they agree to 1e-9 relative.
+
+References
+----------
+sasaki2014, taylor2013, faleiros2009, harrison_table48, howe1977,
+olmarker1989, farrar2001, lesher2008, suri2010 (full citations and addresses
+in ``sim/data/referral.toml`` [sources]).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from numba import njit
+
+#: The nine body regions, in the order of every array and column in sim.
+REGIONS = ("buttock", "lateral_hip", "groin", "anterior_thigh", "posterior_thigh",
+           "lateral_thigh", "medial_knee_leg", "lateral_leg", "dorsum_foot")
+#: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).
+DISTRIBUTIONS = ("none", "sciatic", "femoral", "sciatic+femoral")
+#: Result columns written by this stage, in REGIONS order.
+PAIN_OUTPUTS = tuple("pain_" + r for r in REGIONS)
+N_REGIONS = len(REGIONS)
+#: Length of ``out`` in :func:`pain_row`: nine region pains and the distribution code.
+N_PAIN_ROW = N_REGIONS + 1
+
+#: Compression columns this stage reads from a result table.
+INPUT_COLUMNS = ("l4_pressure_kpa", "l4_deformation_pct", "l4_drg_pressure_kpa",
+                 "l4_drg_deformation_pct", "l5_pressure_kpa", "l5_deformation_pct")
+
+PAIN_MAX = 10.0
+
+# ----------------------------------------------------- coefficient layout --
+#: Index of each scalar in the coefficient vector of :func:`pain_row`.
+COEF_HALF_PRESSURE_MMHG = 0
+COEF_HALF_DEFORMATION_PCT = 1
+COEF_DRG_GAIN = 2
+COEF_HILL_EXPONENT = 3
+COEF_SMOOTH_MAX_ORDER = 4
+COEF_MMHG_PER_KPA = 5
+COEF_THRESHOLD_PAIN = 6
+#: Start of the 9 L4 weights, the 9 L5 weights, the 9 femoral-territory and the
+#: 9 sciatic-territory masks (1.0 = region belongs to the territory), REGIONS order.
+COEF_W_L4 = 7
+COEF_W_L5 = COEF_W_L4 + N_REGIONS
+COEF_FEMORAL_MASK = COEF_W_L5 + N_REGIONS
+COEF_SCIATIC_MASK = COEF_FEMORAL_MASK + N_REGIONS
+N_COEF = COEF_SCIATIC_MASK + N_REGIONS  # 43
+
+_SCALARS = (
+    (COEF_HALF_PRESSURE_MMHG, "intensity", "half_pain_pressure_mmhg"),
+    (COEF_HALF_DEFORMATION_PCT, "intensity", "half_pain_deformation_pct"),
+    (COEF_DRG_GAIN, "intensity", "drg_sensitivity_gain"),
+    (COEF_HILL_EXPONENT, "intensity", "hill_exponent"),
+    (COEF_SMOOTH_MAX_ORDER, "intensity", "smooth_max_order"),
+    (COEF_MMHG_PER_KPA, "intensity", "mmhg_per_kpa"),
+    (COEF_THRESHOLD_PAIN, "distribution", "threshold_pain"),
+)
+
+
+@lru_cache(maxsize=None)
+def referral_data() -> dict:
+    """The cited referral data of ``sim/data/referral.toml`` (parsed once)."""
+    text = resources.files("sim.data").joinpath("referral.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    if tuple(data["regions"]) != REGIONS:
+        raise ValueError(f"referral.toml regions {data['regions']} differ from sim.referral.REGIONS {REGIONS}")
+    return data
+
+
+def region_weights(root: str) -> np.ndarray:
+    """Weights ``w[root, region]`` (share of patients with pain in the region), REGIONS order.
+
+    Parameters
+    ----------
+    root : "L4" or "L5"
+
+    Returns
+    -------
+    numpy.ndarray of shape (9,), dimensionless in [0, 1]
+
+    Examples
+    --------
+    >>> float(region_weights("L4")[REGIONS.index("groin")])  # Sasaki 2014: 5 of 20
+    0.25
+    """
+    table = referral_data()["weights"][root]
+    return np.array([float(table[r]["value"]) for r in REGIONS])
+
+
+def territory_mask(name: str) -> np.ndarray:
+    """1.0 for the regions of the "femoral" or "sciatic" territory, else 0.0 (REGIONS order)."""
+    regions = referral_data()["distribution"][f"{name}_regions"]["regions"]
+    return np.array([1.0 if r in regions else 0.0 for r in REGIONS])
+
+
+def pack_coefficients(overrides: dict | None = None) -> np.ndarray:
+    """Pack the referral constants into the float64 vector that :func:`pain_row` reads.
+
+    Layout (length ``N_COEF`` = 43; index constants ``COEF_*`` in this module):
+
+    ====  =============================================  =========
+    idx   quantity                                       unit
+    ====  =============================================  =========
+    0     half_pain_pressure_mmhg  (p_half)              mmHg
+    1     half_pain_deformation_pct (d_half)             %
+    2     drg_sensitivity_gain                           1
+    3     hill_exponent (h)                              1
+    4     smooth_max_order (k)                           1
+    5     mmhg_per_kpa                                   mmHg/kPa
+    6     threshold_pain (distribution rule)             0-10
+    7-15  w_L4 for the 9 REGIONS                         1
+    16-24 w_L5 for the 9 REGIONS                         1
+    25-33 femoral-territory mask for the 9 REGIONS       0/1
+    34-42 sciatic-territory mask for the 9 REGIONS       0/1
+    ====  =============================================  =========
+
+    Parameters
+    ----------
+    overrides : dict, optional
+        Replace scalars by name (``{"drg_sensitivity_gain": 2.0}``) or weights by
+        ``"w_l4.groin"`` / ``"w_l5.lateral_leg"``; for sensitivity sweeps.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (43,)
+    """
+    data = referral_data()
+    coef = np.zeros(N_COEF, dtype=np.float64)
+    for index, section, name in _SCALARS:
+        coef[index] = float(data[section][name]["value"])
+    coef[COEF_W_L4:COEF_W_L4 + N_REGIONS] = region_weights("L4")
+    coef[COEF_W_L5:COEF_W_L5 + N_REGIONS] = region_weights("L5")
+    coef[COEF_FEMORAL_MASK:COEF_FEMORAL_MASK + N_REGIONS] = territory_mask("femoral")
+    coef[COEF_SCIATIC_MASK:COEF_SCIATIC_MASK + N_REGIONS] = territory_mask("sciatic")
+    for key, value in (overrides or {}).items():
+        scalar = {name: index for index, _, name in _SCALARS}
+        if key in scalar:
+            coef[scalar[key]] = float(value)
+        elif key.startswith(("w_l4.", "w_l5.")) and key.split(".", 1)[1] in REGIONS:
+            start = COEF_W_L4 if key.startswith("w_l4.") else COEF_W_L5
+            coef[start + REGIONS.index(key.split(".", 1)[1])] = float(value)
+        else:
+            allowed = ", ".join([name for _, _, name in _SCALARS] + ["w_l4.<region>", "w_l5.<region>"])
+            raise KeyError(f"unknown referral coefficient {key!r}; allowed: {allowed}")
+    return coef
+
+
+# ----------------------------------------------------------- reference --
+def _nonnegative(x):
+    """Negative inputs (numerical noise from stage 4) count as zero; NaN stays NaN."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x < 0.0, 0.0, x)
+
+
+def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=40.0,
+                         half_pain_deformation_pct=15.0, smooth_max_order=4.0,
+                         mmhg_per_kpa=7.500637):
+    """Dimensionless compression stimulus of a root or ganglion (equation 1).
+
+    ``s = ((p / p_half)^k + (d / d_half)^k)^(1/k)`` with ``p`` in mmHg: a smooth
+    maximum of the pressure and the deformation, each relative to the value that
+    gives half of the maximal pain. ``s = 1`` is half-maximal pain.
+
+    Parameters
+    ----------
+    pressure_kpa : array_like
+        Contact pressure on the root [kPa].
+    deformation_pct : array_like
+        Transverse deformation of the root [%].
+    half_pain_pressure_mmhg : float
+        Pressure for half-maximal pain [mmHg] (capillary stasis, Olmarker 1989).
+    half_pain_deformation_pct : float
+        Deformation for half-maximal pain [%].
+    smooth_max_order : float
+        Order ``k`` of the smooth maximum (1 = sum; large = max).
+    mmhg_per_kpa : float
+        Unit conversion [mmHg/kPa].
+
+    Returns
+    -------
+    numpy.ndarray
+        Stimulus [1], >= 0.
+
+    References
+    ----------
+    olmarker1989 (venules 30, capillaries 40 +/- 6 mmHg); lee2010 (deformation grades).
+
+    Examples
+    --------
+    >>> float(compression_stimulus(40.0 / 7.500637, 0.0))
+    1.0
+    """
+    p = _nonnegative(pressure_kpa) * mmhg_per_kpa / half_pain_pressure_mmhg
+    d = _nonnegative(deformation_pct) / half_pain_deformation_pct
+    k = smooth_max_order
+    return (p ** k + d ** k) ** (1.0 / k)
+
+
+def pain_fraction(stimulus, hill_exponent=2.0):
+    """Fraction of the maximal pain for a stimulus (equation 2): ``f = s^h / (1 + s^h)``.
+
+    Zero at zero stimulus with zero slope (h > 1), one half at ``s = 1``,
+    monotone, smooth and saturating towards 1.
+
+    Parameters
+    ----------
+    stimulus : array_like
+        Compression stimulus [1] from :func:`compression_stimulus`.
+    hill_exponent : float
+        Steepness ``h`` [1].
+
+    Returns
+    -------
+    numpy.ndarray in [0, 1)
+
+    Examples
+    --------
+    >>> float(pain_fraction(1.0))
+    0.5
+    """
+    sh = np.asarray(stimulus, dtype=np.float64) ** hill_exponent
+    return sh / (1.0 + sh)
+
+
+def root_drive(root_fraction, drg_fraction):
+    """Drive of a root from its intradural part and its ganglion (equation 3, probabilistic OR).
+
+    ``f = 1 - (1 - f_root)(1 - f_DRG)``: both feed the same fibres and the same
+    referral pattern; either alone drives it, together they never exceed 1.
+
+    Examples
+    --------
+    >>> float(root_drive(0.5, 0.5))
+    0.75
+    """
+    return 1.0 - (1.0 - np.asarray(root_fraction)) * (1.0 - np.asarray(drg_fraction))
+
+
+def region_pain(l4_drive, l5_drive, weights_l4=None, weights_l5=None):
+    """Pain 0-10 per region from the two root drives (equation 4).
+
+    ``pain_r = 10 (1 - (1 - w_L4,r f_L4)(1 - w_L5,r f_L5))``: region ``r`` hurts
+    if either root refers there; the weight is the share of patients with that
+    root compressed who feel pain in ``r``, so the pain is the population-expected
+    intensity (0 when both drives are 0, monotone in each).
+
+    Parameters
+    ----------
+    l4_drive, l5_drive : array_like, shape (n,)
+        Root drives in [0, 1].
+    weights_l4, weights_l5 : array_like, shape (9,), optional
+        Region weights; default from ``referral.toml``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, 9), pain 0-10 in REGIONS order.
+
+    References
+    ----------
+    sasaki2014 (groin: L4 5/20, L5 0/127), taylor2013 (L5 dermatome: 61.2 % back,
+    22.4 % front), faleiros2009 (dermatomes), harrison_table48 (pain distributions).
+    """
+    w4 = region_weights("L4") if weights_l4 is None else np.asarray(weights_l4, dtype=np.float64)
+    w5 = region_weights("L5") if weights_l5 is None else np.asarray(weights_l5, dtype=np.float64)
+    f4 = np.atleast_1d(np.asarray(l4_drive, dtype=np.float64))[:, None]
+    f5 = np.atleast_1d(np.asarray(l5_drive, dtype=np.float64))[:, None]
+    return PAIN_MAX * (1.0 - (1.0 - w4 * f4) * (1.0 - w5 * f5))
+
+
+def distribution_code(pain, threshold_pain=2.0, femoral_mask=None, sciatic_mask=None):
+    """Distribution code (index into DISTRIBUTIONS) of each row of region pains (rule 5).
+
+    femoral (+2) when max(groin, anterior_thigh, medial_knee_leg) >= threshold;
+    sciatic (+1) when max(posterior_thigh, lateral_leg, dorsum_foot) >= threshold.
+
+    Parameters
+    ----------
+    pain : array_like, shape (n, 9)
+    threshold_pain : float
+        Pain that counts as present [0-10]; 2 points (Farrar 2001).
+
+    Returns
+    -------
+    numpy.ndarray of float64 codes 0..3 (float, as in the kernel's output row).
+    """
+    pain = np.atleast_2d(np.asarray(pain, dtype=np.float64))
+    fm = territory_mask("femoral") if femoral_mask is None else np.asarray(femoral_mask)
+    sm = territory_mask("sciatic") if sciatic_mask is None else np.asarray(sciatic_mask)
+    femoral = np.max(np.where(fm > 0.5, pain, 0.0), axis=1) >= threshold_pain
+    sciatic = np.max(np.where(sm > 0.5, pain, 0.0), axis=1) >= threshold_pain
+    return sciatic * 1.0 + femoral * 2.0
+
+
+def pain_reference(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
+                   l5_pressure_kpa, l5_deformation_pct, coef=None):
+    """Reference engine: region pains and distribution code for n records.
+
+    Same inputs, coefficient vector and output layout as :func:`pain_row`,
+    vectorised with NumPy.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, 10): nine region pains 0-10 (REGIONS order) and
+    the distribution code (index into DISTRIBUTIONS) in the last column.
+
+    Examples
+    --------
+    >>> row = pain_reference(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)[0]
+    >>> float(row.max())
+    0.0
+    """
+    c = pack_coefficients() if coef is None else np.asarray(coef, dtype=np.float64)
+    scale = dict(half_pain_pressure_mmhg=c[COEF_HALF_PRESSURE_MMHG],
+                 half_pain_deformation_pct=c[COEF_HALF_DEFORMATION_PCT],
+                 smooth_max_order=c[COEF_SMOOTH_MAX_ORDER], mmhg_per_kpa=c[COEF_MMHG_PER_KPA])
+    h = c[COEF_HILL_EXPONENT]
+    f_root = pain_fraction(compression_stimulus(l4_pressure_kpa, l4_deformation_pct, **scale), h)
+    f_drg = pain_fraction(c[COEF_DRG_GAIN] * compression_stimulus(drg_pressure_kpa, drg_deformation_pct, **scale), h)
+    f5 = pain_fraction(compression_stimulus(l5_pressure_kpa, l5_deformation_pct, **scale), h)
+    f4 = root_drive(f_root, f_drg)
+    f4, f5 = np.broadcast_arrays(np.atleast_1d(f4), np.atleast_1d(f5))
+    pain = region_pain(f4, f5, c[COEF_W_L4:COEF_W_L4 + N_REGIONS], c[COEF_W_L5:COEF_W_L5 + N_REGIONS])
+    code = distribution_code(pain, c[COEF_THRESHOLD_PAIN], c[COEF_FEMORAL_MASK:COEF_FEMORAL_MASK + N_REGIONS],
+                             c[COEF_SCIATIC_MASK:COEF_SCIATIC_MASK + N_REGIONS])
+    return np.column_stack([pain, code])
+
+
+def root_pain_intensity(pressure_kpa, deformation_pct=0.0, ganglion=False, coef=None):
+    """Pain 0-10 of one root (or, with ``ganglion=True``, the L4 DRG) alone: ``10 f``.
+
+    The intensity a patient with that root compressed would feel where the pain
+    is referred (region pains are this times the region weight).
+
+    Examples
+    --------
+    >>> round(float(root_pain_intensity(53.0 / 7.500637)), 2)  # Takahashi 1999 mean 53 mmHg
+    6.37
+    """
+    c = pack_coefficients() if coef is None else coef
+    s = compression_stimulus(pressure_kpa, deformation_pct, c[COEF_HALF_PRESSURE_MMHG],
+                             c[COEF_HALF_DEFORMATION_PCT], c[COEF_SMOOTH_MAX_ORDER], c[COEF_MMHG_PER_KPA])
+    if ganglion:
+        s = c[COEF_DRG_GAIN] * s
+    return PAIN_MAX * pain_fraction(s, c[COEF_HILL_EXPONENT])
+
+
+def nerve_involvement(l4_drive, l5_drive) -> dict:
+    """Drive 0-1 of each peripheral nerve from the root drives (root -> nerve layer).
+
+    ``1 - (1 - c_L4 f_L4)(1 - c_L5 f_L5)`` with ``c`` the root's share of the
+    nerve (equal share among its roots). For reports; the region pains use the
+    root -> region weights directly.
+    """
+    out = {}
+    for name, nerve in referral_data()["nerves"].items():
+        out[name] = 1.0 - (1.0 - nerve["contribution_l4"] * np.asarray(l4_drive)) * (
+            1.0 - nerve["contribution_l5"] * np.asarray(l5_drive))
+    return out
+
+
+# -------------------------------------------------------------- kernel --
+@njit(cache=True)
+def _stimulus(pressure_kpa, deformation_pct, coef):
+    p = pressure_kpa if not (pressure_kpa < 0.0) else 0.0
+    d = deformation_pct if not (deformation_pct < 0.0) else 0.0
+    p = p * coef[COEF_MMHG_PER_KPA] / coef[COEF_HALF_PRESSURE_MMHG]
+    d = d / coef[COEF_HALF_DEFORMATION_PCT]
+    k = coef[COEF_SMOOTH_MAX_ORDER]
+    return (p ** k + d ** k) ** (1.0 / k)
+
+
+@njit(cache=True)
+def _fraction(stimulus, hill_exponent):
+    sh = stimulus ** hill_exponent
+    return sh / (1.0 + sh)
+
+
+@njit(cache=True)
+def pain_row(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
+             l5_pressure_kpa, l5_deformation_pct, coef, out):
+    """Numba twin of :func:`pain_reference` for one record; writes ``out`` in place.
+
+    Parameters
+    ----------
+    l4_pressure_kpa, l4_deformation_pct : float
+        L4 root (lateral recess / foramen entry) [kPa], [%].
+    drg_pressure_kpa, drg_deformation_pct : float
+        L4 dorsal root ganglion in the foramen [kPa], [%].
+    l5_pressure_kpa, l5_deformation_pct : float
+        L5 root in the lateral recess [kPa], [%].
+    coef : float64[43]
+        From :func:`pack_coefficients` (layout there).
+    out : float64[10]
+        Receives the nine region pains 0-10 (REGIONS order) and, at index 9, the
+        distribution code (index into DISTRIBUTIONS). No allocation.
+    """
+    h = coef[COEF_HILL_EXPONENT]
+    f_root = _fraction(_stimulus(l4_pressure_kpa, l4_deformation_pct, coef), h)
+    f_drg = _fraction(coef[COEF_DRG_GAIN] * _stimulus(drg_pressure_kpa, drg_deformation_pct, coef), h)
+    f5 = _fraction(_stimulus(l5_pressure_kpa, l5_deformation_pct, coef), h)
+    f4 = 1.0 - (1.0 - f_root) * (1.0 - f_drg)
+    femoral = 0.0
+    sciatic = 0.0
+    for r in range(N_REGIONS):
+        pain = PAIN_MAX * (1.0 - (1.0 - coef[COEF_W_L4 + r] * f4) * (1.0 - coef[COEF_W_L5 + r] * f5))
+        out[r] = pain
+        if coef[COEF_FEMORAL_MASK + r] > 0.5 and pain > femoral:
+            femoral = pain
+        if coef[COEF_SCIATIC_MASK + r] > 0.5 and pain > sciatic:
+            sciatic = pain
+    code = 0.0
+    if sciatic >= coef[COEF_THRESHOLD_PAIN]:
+        code += 1.0
+    if femoral >= coef[COEF_THRESHOLD_PAIN]:
+        code += 2.0
+    out[N_REGIONS] = code
+
+
+@njit(cache=True)
+def pain_rows(inputs, coef, out):
+    """Loop :func:`pain_row` over ``inputs`` (n, 6) in INPUT_COLUMNS order into ``out`` (n, 10)."""
+    for i in range(inputs.shape[0]):
+        pain_row(inputs[i, 0], inputs[i, 1], inputs[i, 2], inputs[i, 3], inputs[i, 4], inputs[i, 5],
+                 coef, out[i])
+
+
+# ------------------------------------------------------------- records --
+def add_pain_columns(frame, coef=None):
+    """Copy of a result table with ``pain_<region>`` and ``distribution`` added (reference engine).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Records with the compression columns of stage 4 (INPUT_COLUMNS). A
+        missing DRG column counts as an uncompressed DRG.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    missing = [c for c in ("l4_pressure_kpa", "l4_deformation_pct", "l5_pressure_kpa", "l5_deformation_pct")
+               if c not in frame.columns]
+    if missing:
+        raise KeyError(f"add_pain_columns needs the stage-4 columns {missing}; got {list(frame.columns)}")
+    zeros = np.zeros(len(frame))
+    args = [frame[c].to_numpy(dtype=np.float64) if c in frame.columns else zeros for c in INPUT_COLUMNS]
+    rows = pain_reference(*args, coef=coef)
+    out = frame.copy()
+    for j, name in enumerate(PAIN_OUTPUTS):
+        out[name] = rows[:, j]
+    out["distribution"] = [DISTRIBUTIONS[int(c)] for c in rows[:, N_REGIONS]]
+    return out
+
+
+def has_pain_columns(frame) -> bool:
+    return all(c in frame.columns for c in PAIN_OUTPUTS)
+
+
+def _region_text(region: str) -> str:
+    return {"buttock": "buttock (posterior hip)", "lateral_hip": "side of hip",
+            "groin": "groin (anterior hip)", "medial_knee_leg": "medial knee/leg",
+            "dorsum_foot": "top of foot"}.get(region, region.replace("_", " "))
+
+
+def posture_signature(frame) -> dict:
+    """Which postures provoke and which relieve the pain, per side, and the claudication flag.
+
+    For each side, the peak pain of each posture (most painful region) is
+    compared with the median peak over the scenario's postures: a posture
+    provokes (relieves) when its peak is higher (lower) by at least
+    ``min_change_pain`` (2 points) and by at least ``relief_fraction`` (30 %) of
+    the larger of the two (Farrar 2001's clinically important difference).
+    The neurogenic-claudication pattern is flagged when, on that side, standing
+    is worse than sitting AND extension worse than flexion by such a change
+    (Suri 2010: no pain when seated LR 7.4; improvement bending forward LR 6.4).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Records of one scenario with ``posture``, ``side`` and the pain columns.
+
+    Returns
+    -------
+    dict
+        ``{side: {"peak_by_posture", "reference_pain", "provoking", "relieving",
+        "claudication"}, "claudication_sides": [...]}``.
+    """
+    if not has_pain_columns(frame):
+        raise KeyError("posture_signature needs the pain_<region> columns; call sim.referral.add_pain_columns first")
+    sig = referral_data()["signature"]
+    min_change = float(sig["min_change_pain"]["value"])
+    fraction = float(sig["relief_fraction"]["value"])
+
+    def important(high, low):
+        return (high - low) >= min_change and (high - low) >= fraction * max(high, low)
+
+    result: dict = {}
+    sides = [s for s in ("left", "right") if s in set(frame["side"])] + sorted(
+        set(frame["side"]) - {"left", "right"})
+    for side in sides:
+        sub = frame[frame["side"] == side]
+        peak = sub.groupby("posture", sort=False)[list(PAIN_OUTPUTS)].max().max(axis=1)
+        ref = float(np.median(peak.to_numpy())) if len(peak) else 0.0
+        provoking = [p for p, v in peak.items() if important(float(v), ref)]
+        relieving = [p for p, v in peak.items() if important(ref, float(v))]
+        needed = {"standing", "sitting", "flexion", "extension"}
+        claud = needed.issubset(peak.index) and important(float(peak["standing"]), float(peak["sitting"])) and \
+            important(float(peak["extension"]), float(peak["flexion"]))
+        result[side] = {"peak_by_posture": {p: float(v) for p, v in peak.items()}, "reference_pain": ref,
+                        "provoking": provoking, "relieving": relieving, "claudication": bool(claud)}
+    result["claudication_sides"] = [s for s in sides if result[s]["claudication"]]
+    return result
+
+
+def neurogenic_claudication(frame) -> bool:
+    """True when any side shows the neurogenic-claudication posture pattern (see :func:`posture_signature`)."""
+    return bool(posture_signature(frame)["claudication_sides"])
+
+
+def side_distribution(frame, side: str) -> str:
+    """Distribution of one side over all postures: sciatic if any posture is, femoral likewise."""
+    labels = set(frame.loc[frame["side"] == side, "distribution"])
+    sciatic = any(lbl in ("sciatic", "sciatic+femoral") for lbl in labels)
+    femoral = any(lbl in ("femoral", "sciatic+femoral") for lbl in labels)
+    return DISTRIBUTIONS[int(sciatic) + 2 * int(femoral)]
+
+
+def presentation_summary(frame) -> str:
+    """A few plain lines: predicted distribution and side(s), worst regions, posture signature,
+    and whether the presentation reads as spinal referral rather than hip-joint pain.
+
+    Returns a short note when the table has no pain columns yet (see :func:`add_pain_columns`).
+    """
+    if frame is None or len(frame) == 0:
+        return "Referred pain: no records."
+    if not has_pain_columns(frame) or "distribution" not in frame.columns:
+        return ("Referred pain: not in this table (no pain_<region> columns); "
+                "sim.referral.add_pain_columns(frame) computes them from the compression columns.")
+    data = referral_data()
+    threshold = float(data["distribution"]["threshold_pain"]["value"])
+    hip = data["hip_joint_referral"]
+    sig = posture_signature(frame)
+    lines = ["Referred pain (stage 5; pain 0-10, population-expected per region):"]
+    painful_sides = []
+    spinal_evidence = []
+    for side in [s for s in sig if s != "claudication_sides"]:
+        sub = frame[frame["side"] == side]
+        label = side_distribution(frame, side)
+        peaks = sub[list(PAIN_OUTPUTS)].max(axis=1)
+        if label == "none":
+            top = float(peaks.max()) if len(peaks) else 0.0
+            lines.append(f"  {side}: no referred pain in any posture" +
+                         (f" (peak {top:.1f}, below {threshold:g})" if top > 0.05 else ""))
+            continue
+        painful_sides.append(side)
+        worst = sub.loc[peaks.idxmax()]
+        ranked = sorted(REGIONS, key=lambda r: -float(worst["pain_" + r]))[:3]
+        regions = ", ".join(f"{_region_text(r)} {float(worst['pain_' + r]):.1f}" for r in ranked
+                            if float(worst["pain_" + r]) >= 0.05)
+        lines.append(f"  {side}: {label} distribution; worst in {worst['posture']}: {regions}")
+        s = sig[side]
+        if s["provoking"] or s["relieving"]:
+            text = (f"provoked by {', '.join(s['provoking']) or '-'}; "
+                    f"relieved by {', '.join(s['relieving']) or '-'}")
+        else:
+            text = "no posture changes it by a clinically important amount (2 points and 30 %)"
+        if s["claudication"]:
+            text += (" -> neurogenic-claudication pattern (worse standing and in extension, eased by "
+                     "sitting and flexion; Suri 2010: no pain seated LR 7.4, relief bending forward LR 6.4)")
+        lines.append(f"  posture signature ({side}): {text}")
+        below_knee = max(float(sub["pain_" + r].max()) for r in ("medial_knee_leg", "lateral_leg", "dorsum_foot"))
+        spinal_evidence.append((side, bool(s["provoking"] or s["relieving"]), below_knee >= threshold))
+    if not painful_sides:
+        lines.append("  spine vs hip: no referred pain predicted, so nothing to attribute.")
+    else:
+        postural = any(e[1] for e in spinal_evidence)
+        distal = any(e[2] for e in spinal_evidence)
+        if postural or distal:
+            why = []
+            if postural:
+                why.append("the pain changes with spinal posture")
+            if distal:
+                why.append(f"it reaches below the knee, where injection-confirmed hip-joint pain goes in only "
+                           f"{hip['below_knee']:.0%} of patients (foot {hip['foot']:.0%}; Lesher 2008)")
+            lines.append("  spine vs hip: matches spinal (radicular) referral rather than hip-joint pain: "
+                         + " and ".join(why) + ".")
+        else:
+            lines.append(f"  spine vs hip: the pattern stays above the knee and does not change with spinal "
+                         f"posture, so it overlaps hip-joint pain (buttock {hip['buttock']:.0%}, groin "
+                         f"{hip['groin']:.0%}, thigh {hip['thigh']:.0%}; Lesher 2008) and cannot be told apart here.")
+        lines.append("  True hip-joint pain is deep groin / side of hip, provoked by hip rotation and weight "
+                     "bearing, not by spinal posture; > 50 % relief from an intra-articular hip anaesthetic "
+                     "points to the hip. Hip-joint disease itself is not simulated.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------- validation --
+def _single_root_row(root: str, pressure_mmhg: float) -> np.ndarray:
+    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    args = [0.0] * 6
+    args[{"l4": 0, "drg": 2, "l5": 4}[root]] = kpa
+    return pain_reference(*args)[0]
+
+
+def _involvement_share(root: str, region: str, pressure_mmhg: float = 53.0) -> float:
+    """Region pain / root pain for an isolated root compression: the modelled share of involvement."""
+    row = _single_root_row(root, pressure_mmhg)
+    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    return float(row[REGIONS.index(region)] / root_pain_intensity(kpa))
+
+
+def _label_is(root: str, label: str, pressure_mmhg: float = 53.0) -> float:
+    return float(DISTRIBUTIONS[int(_single_root_row(root, pressure_mmhg)[N_REGIONS])] == label)
+
+
+def _drg_root_ratio(pressure_mmhg: float = 5.0) -> float:
+    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    return float(root_pain_intensity(kpa, ganglion=True) / root_pain_intensity(kpa))
+
+
+def _scenario_with_pain(name: str):
+    from pathlib import Path
+
+    from .model import simulate
+    from .scenario import load_scenario
+
+    for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):
+        if (base / f"{name}.toml").exists():
+            frame = simulate(load_scenario(base / f"{name}.toml"))
+            return frame if has_pain_columns(frame) and "distribution" in frame.columns else add_pain_columns(frame)
+    raise FileNotFoundError(f"ready scenario {name!r} not found")
+
+
+def _max_pain(frame, side=None) -> float:
+    sub = frame if side is None else frame[frame["side"] == side]
+    return float(sub[list(PAIN_OUTPUTS)].to_numpy().max()) if len(sub) else 0.0
+
+
+def validation_targets() -> list[dict]:
+    """Pain-pattern validation targets for ``sim validate``.
+
+    Each dict has ``id, quantity, unit, expected (text), low, high, source, kind
+    ('independent' or 'calibration'), compute`` (no-argument callable returning the
+    model value); the target passes when ``low <= compute() <= high``. The first
+    seven run synthetic compressions through the referral mapping; the last
+    three run ready scenarios end to end (qualitative).
+    """
+    mmhg = "Takahashi 1999 mean herniation contact pressure 53 mmHg"
+    return [
+        dict(id="referral_groin_share_l4", quantity="Groin involvement with isolated L4 root compression "
+             "(groin pain / root pain at 53 mmHg)", unit="1", expected="0.25 (5/20)", low=0.09, high=0.49,
+             source="Sasaki 2014, J Spine 3:3 (210 single-level radiculopathies); 95 % CI", kind="calibration",
+             compute=lambda: _involvement_share("l4", "groin")),
+        dict(id="referral_groin_share_l5", quantity="Groin involvement with isolated L5 root compression",
+             unit="1", expected="0 (0/127)", low=0.0, high=0.024,
+             source="Sasaki 2014; upper bound by the rule of three", kind="calibration",
+             compute=lambda: _involvement_share("l5", "groin")),
+        dict(id="referral_l4_label_femoral", quantity=f"Distribution of isolated L4 root compression ({mmhg})",
+             unit="1 = femoral", expected="femoral", low=1.0, high=1.0,
+             source="Harrison table 48-1 (L4: anterolateral thigh, knee, medial calf); Sasaki 2014; "
+                    "Bone & Joint 2010 (L4 pain anterior)", kind="independent",
+             compute=lambda: _label_is("l4", "femoral")),
+        dict(id="referral_l5_label_sciatic", quantity=f"Distribution of isolated L5 root compression ({mmhg})",
+             unit="1 = sciatic", expected="sciatic", low=1.0, high=1.0,
+             source="Harrison table 48-1 (L5: buttock, posterolateral thigh, lateral calf, dorsal foot); "
+                    "Taylor 2013", kind="independent", compute=lambda: _label_is("l5", "sciatic")),
+        dict(id="referral_drg_root_ratio", quantity="Pain of the L4 DRG / pain of the L4 root at minimal "
+             "(5 mmHg) compression", unit="1", expected=">= 10 (5-25 min vs several s of firing)",
+             low=10.0, high=150.0, source="Howe 1977, Pain 3:25 (cat dorsal roots, DRG)", kind="calibration",
+             compute=_drg_root_ratio),
+        dict(id="referral_root_pain_herniation", quantity=f"Root pain 0-10 at {mmhg}", unit="pain 0-10",
+             expected="7.5 (4.5 +/- 1.5 of 6)", low=5.0, high=10.0,
+             source="Takahashi 1999 (pressure); Grovle 2010 Eur Spine J 19:263 (leg-pain bothersomeness "
+                    "4.5 +/- 1.5 of 6 in 411 sciatica patients, rescaled to 10)", kind="calibration",
+             compute=lambda: float(root_pain_intensity(53.0 / 7.500637))),
+        dict(id="referral_l5_below_knee_vs_hip", quantity="Below-knee involvement with isolated L5 compression "
+             "(lateral leg pain / root pain); must exceed hip-joint referral below the knee (22 %)", unit="1",
+             expected="0.61 (L5 root); hip joint 0.22", low=0.22, high=1.0,
+             source="Taylor 2013 (61.2 %) vs Lesher 2008, Pain Med 9:22 (below knee 22 %, n = 51)",
+             kind="independent", compute=lambda: _involvement_share("l5", "lateral_leg")),
+        dict(id="referral_claudication_central_stenosis", quantity="Neurogenic-claudication posture pattern "
+             "flagged for the central_stenosis scenario", unit="1 = flagged", expected="flagged", low=1.0,
+             high=1.0, source="Suri 2010 JAMA 304:2628 (no pain seated LR 7.4; relief bending forward LR 6.4)",
+             kind="independent",
+             compute=lambda: float(neurogenic_claudication(_scenario_with_pain("central_stenosis")))),
+        dict(id="referral_healthy_no_pain", quantity="Peak region pain in the healthy scenario, all postures",
+             unit="pain 0-10", expected="0 (no radicular pain)", low=0.0, high=2.0,
+             source="DESIGN.md section 1; distribution threshold 2 points (Farrar 2001)", kind="independent",
+             compute=lambda: _max_pain(_scenario_with_pain("healthy"))),
+        dict(id="referral_foraminal_left_one_sided", quantity="Peak pain on the right side in "
+             "foraminal_herniation_left (one-sided disease, one-sided pain)", unit="pain 0-10",
+             expected="0", low=0.0, high=2.0, source="DESIGN.md section 5 (per-side referral)",
+             kind="independent",
+             compute=lambda: _max_pain(_scenario_with_pain("foraminal_herniation_left"), "right")),
+    ]
+
+
+__all__ = [
+    "REGIONS", "DISTRIBUTIONS", "PAIN_OUTPUTS", "INPUT_COLUMNS", "N_COEF", "N_PAIN_ROW",
+    "referral_data", "region_weights", "territory_mask", "pack_coefficients",
+    "compression_stimulus", "pain_fraction", "root_drive", "region_pain", "distribution_code",
+    "pain_reference", "root_pain_intensity", "nerve_involvement", "pain_row", "pain_rows",
+    "add_pain_columns", "posture_signature", "neurogenic_claudication", "side_distribution",
+    "presentation_summary", "validation_targets",
+]
+
+# keep math imported for doctest namespace users
+_ = math

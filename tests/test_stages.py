@@ -1,0 +1,70 @@
+"""Unit checks of single stage functions against hand calculations."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import compression as cmp
+from sim import geometry as geo
+from sim import loads, mechanics
+from naive import brute_force_circle
+
+
+def test_bending_law_inverse():
+    a = np.linspace(-10, 10, 41)
+    m = mechanics.bending_moment_nm(a, 0.5, 0.16)
+    np.testing.assert_allclose(mechanics.bending_angle_deg(m, 0.5, 0.16), a, atol=1e-12)
+
+
+def test_idp_from_force():
+    # 600 N on 1800 mm2 with Nachemson's factor 1.5 gives 0.5 MPa
+    assert mechanics.intradiscal_pressure_mpa(600.0, 1800.0, 1.5) == pytest.approx(0.5)
+
+
+def test_lifting_static_model_by_hand():
+    f, m = loads.lifting_loads(70, 60, 20, 0.55, 200, 450, 100, 55, 0.05)
+    a = math.radians(60)
+    moment = 9.81 * (38.5 * 0.2 * math.sin(a) + 20 * (0.45 * math.sin(a) + 0.1))
+    assert m == pytest.approx(0.05 * moment)
+    assert f == pytest.approx(0.95 * moment / 0.055 + 9.81 * 58.5 * math.cos(a))
+
+
+def test_flavum_volume_conservation():
+    t = geo.flavum_thickness_mm(3.0, 0.0, 3.0, 15.0)
+    assert t * (15.0 - 3.0) == pytest.approx(3.0 * 15.0)
+
+
+def test_least_squeezed_circle_matches_brute_force():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n, c = geo.neutral_faces(rng.uniform(15, 24), rng.uniform(4, 10), rng.uniform(1.2, 1.8), rng.uniform(6, 11),
+                                 2.0, rng.uniform(-1, 2), rng.uniform(0, 2), rng.uniform(0, 3) * rng.integers(0, 2),
+                                 rng.uniform(0, 2))
+        q, t = geo.l4_transform(rng.uniform(-5, 8), 10.0, rng.uniform(0, 4), -rng.uniform(0, 5))
+        n, c = geo.moved_faces(n, c, q, t, 0.0)
+        tether = rng.uniform(2.5, 6)
+        x, y, r = cmp.least_squeezed_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, tether)
+        r_brute = brute_force_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, tether)
+        assert r >= r_brute - 1e-9
+        assert r - r_brute < 0.01
+
+
+def test_polygon_area_of_a_box():
+    n = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    c = np.array([2.0, 1.0, 3.0, 0.0])
+    assert geo.polygon_area_mm2(geo.foramen_polygon(n, c)) == pytest.approx(9.0)
+
+
+def test_grades_follow_physiological_thresholds():
+    g = {"contact_clearance_mm": 0.5, "mild_pressure_mmhg": 30, "moderate_pressure_mmhg": 50,
+         "severe_pressure_mmhg": 100, "mild_deformation_pct": 10, "moderate_deformation_pct": 20,
+         "severe_deformation_pct": 40}
+    kpa = 0.133322
+    assert cmp.compression_grade(1.0, 0.0, 0.0, g) == 0
+    assert cmp.compression_grade(0.2, 0.0, 0.0, g) == 1
+    assert cmp.compression_grade(-0.1, 0.01, 20 * kpa, g) == 1
+    assert cmp.compression_grade(-0.1, 0.01, 35 * kpa, g) == 2
+    assert cmp.compression_grade(-0.1, 0.01, 60 * kpa, g) == 3
+    assert cmp.compression_grade(-0.1, 0.01, 120 * kpa, g) == 4
+    assert cmp.compression_grade(-0.1, 0.45, 1 * kpa, g) == 4
