@@ -29,6 +29,7 @@ _PART_FACES = 6
 _INACTIVE_MM = 1.0e3
 _ANGLE_BRACKET_DEG = 45.0
 _MAX_ITER = 200
+_STEP_TOL = 1e-12  # Newton converges quadratically: the last update leaves an error ~1e-24
 _MMHG_PER_KPA = 1.0 / 0.133322
 _MAX_DEFORMATION = 0.95
 _TIE_MM = 1e-9
@@ -139,12 +140,17 @@ def _facet_force(c, k, s):
 
 
 @njit(cache=True)
-def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth):
-    """Disc compression balancing ``force``: returns (w, facet force, dFfacet/dc, dFdisc/dw, iterations)."""
+def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth, w_start):
+    """Disc compression balancing ``force`` from a first guess ``w_start`` (NaN: the disc alone).
+
+    Returns (w, facet force, dFfacet/dc, dFdisc/dw, iterations).
+    """
     lo = -1.0 - kf * 60.0 / k0
     hi = math.log1p(max(force, 0.0) * b / k0) / b + 1.0
     offset = hl + lever * math.sin(math.radians(-a_deg)) - gap
     w = hi - 1.0
+    if w_start == w_start and lo < w_start < hi:
+        w = w_start
     it = 0
     for it in range(1, _MAX_ITER + 1):
         fd, kd = _disc_force(w, k0, b)
@@ -160,7 +166,7 @@ def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth):
         w_new = w - step
         if not (lo < w_new < hi):
             w_new = 0.5 * (lo + hi)
-        if abs(w_new - w) <= 1e-15 * (1.0 + abs(w)):
+        if abs(w_new - w) <= _STEP_TOL * (1.0 + abs(w)):
             w = w_new
             break
         w = w_new
@@ -172,12 +178,17 @@ def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth):
 @njit(cache=True)
 def _sagittal_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth):
     """Safeguarded Newton for the sagittal rotation: (angle, w, facet force, iterations)."""
-    w0, ff0, _, _, _ = _axial_solve(force, 0.0, hl, kd0, bd, kfac, gap, lever, smooth)
+    w, ff0, _, _, _ = _axial_solve(force, 0.0, hl, kd0, bd, kfac, gap, lever, smooth, np.nan)
     lo, hi = -_ANGLE_BRACKET_DEG, _ANGLE_BRACKET_DEG
-    a = 0.0
+    # first guess: the tissue law alone (exact when the facets stay as in upright compression)
+    if moment >= 0.0:
+        a = _bending_angle(moment, kf0, bf)
+    else:
+        a = _bending_angle(moment, ke0, be)
+    a = min(max(a, lo + 1e-6), hi - 1e-6)
     it = 0
     for it in range(1, _MAX_ITER + 1):
-        w, ff, kff, kd, _ = _axial_solve(force, a, hl, kd0, bd, kfac, gap, lever, smooth)
+        w, ff, kff, kd, _ = _axial_solve(force, a, hl, kd0, bd, kfac, gap, lever, smooth, w)
         if a >= 0.0:
             mt, kt = _bending_moment(a, kf0, bf)
         else:
@@ -198,11 +209,11 @@ def _sagittal_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lev
         a_new = a - r / slope
         if not (lo < a_new < hi):
             a_new = 0.5 * (lo + hi)
-        if abs(a_new - a) <= 1e-15 * (1.0 + abs(a)):
+        if abs(a_new - a) <= _STEP_TOL * (1.0 + abs(a)):
             a = a_new
             break
         a = a_new
-    w, ff, _, _, _ = _axial_solve(force, a, hl, kd0, bd, kfac, gap, lever, smooth)
+    w, ff, _, _, _ = _axial_solve(force, a, hl, kd0, bd, kfac, gap, lever, smooth, w)
     return a, w, ff, it
 
 
