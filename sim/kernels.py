@@ -145,7 +145,7 @@ def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth, w_start):
 
     Returns (w, facet force, dFfacet/dc, dFdisc/dw, iterations).
     """
-    lo = -1.0 - kf * 60.0 / k0
+    lo = -(hl + lever + 1.0) - kf * smooth / k0
     hi = math.log1p(max(force, 0.0) * b / k0) / b + 1.0
     offset = hl + lever * math.sin(math.radians(-a_deg)) - gap
     w = hi - 1.0
@@ -166,7 +166,7 @@ def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth, w_start):
         w_new = w - step
         if not (lo < w_new < hi):
             w_new = 0.5 * (lo + hi)
-        if abs(w_new - w) <= _STEP_TOL * (1.0 + abs(w)):
+        if abs(w_new - w) <= 1e-2 * _STEP_TOL * (1.0 + abs(w)):
             w = w_new
             break
         w = w_new

@@ -132,17 +132,21 @@ def axial_compression_mm(force_n, angle_deg, height_loss_mm, tissue):
                                       tissue["facet_contact_smoothing_mm"]))
                 - force_n)
 
-    lo, hi = axial_bracket_mm(force_n, tissue)
+    lo, hi = axial_bracket_mm(force_n, height_loss_mm, tissue)
     return brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
 
 
-def axial_bracket_mm(force_n, tissue):
-    """An interval surely holding the axial solution: the disc alone bounds it above."""
+def axial_bracket_mm(force_n, height_loss_mm, tissue):
+    """An interval surely holding the axial solution.
+
+    Above: the disc alone carries ``force_n`` there (facets only help).  Below:
+    deep enough in tension that the facets are open whatever the rotation.
+    """
     k0 = tissue["disc_axial_toe_stiffness_n_per_mm"]
     b = tissue["disc_axial_stiffening_per_mm"]
-    # facet forces can put the disc in tension; they never exceed k_f*(c+|c|)
     hi = math.log1p(max(force_n, 0.0) * b / k0) / b + 1.0
-    lo = -1.0 - (tissue["facet_stiffness_n_per_mm"] * 60.0) / k0
+    lo = -(height_loss_mm + tissue["facet_lever_arm_mm"] + 1.0) \
+        - tissue["facet_stiffness_n_per_mm"] * tissue["facet_contact_smoothing_mm"] / k0
     return lo, hi
 
 
@@ -163,8 +167,14 @@ def sagittal_equilibrium(force_n, moment_nm, height_loss_mm, tissue):
         extra = float(smooth_positive_part(f_facet - f_facet0, FACET_MOMENT_SMOOTHING_N))
         return float(bending_moment_nm(a, kk, bb)) - lever * extra / 1000.0 - moment_nm
 
-    a = brentq(residual, -ANGLE_BRACKET_DEG, ANGLE_BRACKET_DEG, xtol=XTOL,
-               rtol=4 * np.finfo(float).eps, maxiter=500)
+    lo, hi = -ANGLE_BRACKET_DEG, ANGLE_BRACKET_DEG
+    r_lo, r_hi = residual(lo), residual(hi)
+    if r_hi < 0.0:  # the moment exceeds what the tissues resist within the bracket: end of range
+        a = hi
+    elif r_lo > 0.0:
+        a = lo
+    else:
+        a = brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
     w, f_facet = _facet_force_at(force_n, a, height_loss_mm, tissue)
     return a, w, f_facet
 
