@@ -405,7 +405,13 @@ def _evaluate_row(p, table, out, n, c, buf_a, buf_b, rows, rhs):
     frac0 = -ext_end / (flex_end - ext_end)
     slip = max(p[_SLIP] + p[_SLIPI] * (frac - frac0), 0.0)
 
+    # without lateral or axial moments and without one-sided disease both sides are mirror images
+    symmetric = m_lat == 0.0 and m_ax == 0.0 and (zone <= 1 or hside == 2)
     for s in range(2):
+        if s == 1 and symmetric:
+            for j in range(NOUT):
+                out[1, j] = out[0, j]
+            break
         sign = -1.0 if s == 0 else 1.0
         affected = hside == 2 or (hside == 1) == (sign > 0.0)
         o = out[s]
