@@ -38,7 +38,7 @@ import math
 
 import numpy as np
 
-GRADES = ("none", "contact", "mild", "moderate", "severe")
+from .layout import GRADES  # noqa: E402  (codes 0-4)
 MMHG_PER_KPA = 1.0 / 0.133322
 MAX_DEFORMATION = 0.95  # a root cannot flatten beyond this; keeps pressure finite
 TIE_MM = 1e-9  # radii closer than this are the same circle

@@ -152,10 +152,14 @@ def polygon_area_mm2(vertices):
 
 
 def foraminal_height_mm(n, c, x_mm):
-    """Vertical distance from the L5 pedicle (floor) to the L4 pedicle (roof) at ``x_mm`` [mm]."""
+    """Vertical distance from the L5 pedicle (floor) to the L4 pedicle (roof) at ``x_mm`` [mm].
+
+    Zero once the pedicles meet (the model has no bony contact, so extreme
+    inputs could otherwise give a negative height).
+    """
     y_roof = (c[ROOF] - n[ROOF, 0] * x_mm) / n[ROOF, 1]
     y_floor = (c[FLOOR] - n[FLOOR, 0] * x_mm) / n[FLOOR, 1]
-    return y_roof - y_floor
+    return max(y_roof - y_floor, 0.0)
 
 
 def foraminal_width_mm(n, c, y_mm):

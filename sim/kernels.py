@@ -17,7 +17,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .layout import COL, OUT, OUTPUTS
+from .layout import COL, OUT, OUTPUTS, PAIN_START
+from .referral import pain_row
 
 NOUT = len(OUTPUTS)
 N_FACES = 10
@@ -35,6 +36,7 @@ _MAX_DEFORMATION = 0.95
 _TIE_MM = 1e-9
 _FACET_MOMENT_SMOOTHING_N = 1.0
 _BOX_MM = 80.0
+_PAIN = PAIN_START
 
 # column indices (module constants are frozen into the compiled kernel)
 _HP = COL["anatomy.disc_height_posterior_mm"]
@@ -296,7 +298,8 @@ def _line_x(n, c, i, y):
 
 @njit(cache=True)
 def _foraminal_height(n, c, x):
-    return (c[_ROOF] - n[_ROOF, 0] * x) / n[_ROOF, 1] - (c[_FLOOR] - n[_FLOOR, 0] * x) / n[_FLOOR, 1]
+    h = (c[_ROOF] - n[_ROOF, 0] * x) / n[_ROOF, 1] - (c[_FLOOR] - n[_FLOOR, 0] * x) / n[_FLOOR, 1]
+    return max(h, 0.0)
 
 
 @njit(cache=True)
@@ -378,7 +381,7 @@ def _grade(clearance, e, p, g):
 
 # ------------------------------------------------------------------ fused pipeline
 @njit(cache=True)
-def _evaluate_row(p, table, out, n, c, buf_a, buf_b, rows, rhs):
+def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
     zone = int(p[_ZONE])
     hside = int(p[_HSIDE])
     hl = p[_HL]
@@ -480,10 +483,12 @@ def _evaluate_row(p, table, out, n, c, buf_a, buf_b, rows, rhs):
         pr = _pressure(e, p[_E0], p[_BROOT])
         o[26], o[27], o[28] = clearance, 100.0 * e, pr
         o[29] = _grade(clearance, e, pr, g)
+        # stage 5: referred pain of this side
+        pain_row(o[19], o[18], o[22], o[21], o[28], o[27], coef, o[_PAIN:_PAIN + 10])
 
 
 @njit(parallel=True, cache=True)
-def evaluate_batch(matrix, table, chunk):
+def evaluate_batch(matrix, table, coef, chunk):
     """Fused pipeline over a packed batch: ``(n, 2, NOUT)`` outputs; ``prange`` over chunks."""
     n_rows = matrix.shape[0]
     out = np.empty((n_rows, 2, NOUT))
@@ -498,7 +503,7 @@ def evaluate_batch(matrix, table, chunk):
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
-            _evaluate_row(matrix[i], table, out[i], nrm, cc, buf_a, buf_b, rows, rhs)
+            _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs)
     return out
 
 
@@ -509,7 +514,7 @@ def _check_layout():
         "slip_mm": 12, "foraminal_height_mm": 13, "foraminal_area_mm2": 15,
         "lateral_recess_depth_mm": 16, "l4_clearance_mm": 17, "l4_drg_clearance_mm": 20,
         "l4_root_x_mm": 23, "l4_grade": 25, "l5_clearance_mm": 26, "l5_grade": 29,
-        "solver_iterations": 30,
+        "solver_iterations": 30, "pain_buttock": 31, "distribution": 40,
     }
     for name, index in expected.items():
         assert OUT[name] == index, name

@@ -114,7 +114,22 @@ OUTPUTS = (
     "l5_pressure_kpa",
     "l5_grade",
     "solver_iterations",
+    # stage 5, referral (sim.referral): pain 0-10 per region, then the distribution code
+    "pain_buttock",
+    "pain_lateral_hip",
+    "pain_groin",
+    "pain_anterior_thigh",
+    "pain_posterior_thigh",
+    "pain_lateral_thigh",
+    "pain_medial_knee_leg",
+    "pain_lateral_leg",
+    "pain_dorsum_foot",
+    "distribution",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
+PAIN_START = OUT["pain_buttock"]
+GRADES = ("none", "contact", "mild", "moderate", "severe")
+DISTRIBUTIONS = ("none", "sciatic", "femoral", "sciatic+femoral")
 #: Outputs that are codes, turned into labels in records.
 GRADE_OUTPUTS = ("l4_grade", "l5_grade")
+CATEGORICAL_OUTPUTS = {"l4_grade": GRADES, "l5_grade": GRADES, "distribution": DISTRIBUTIONS}

@@ -12,12 +12,11 @@ import numpy as np
 
 from . import params as prm
 from .errors import SimInputError
-from .layout import (CODE_COLUMNS, COLUMNS, GRADE_OUTPUTS, HERNIATION_SIDES, HERNIATION_ZONES,
+from .layout import (CATEGORICAL_OUTPUTS, CODE_COLUMNS, COLUMNS, GRADES, HERNIATION_SIDES, HERNIATION_ZONES,
                      OUT, OUTPUTS, PARAM_COLUMNS, SIDES)
 from .loads import BUILTIN_POSTURES, Posture, builtin_postures
 
 ENGINES = ("numba", "reference")
-GRADES = ("none", "contact", "mild", "moderate", "severe")
 DEFAULT_CHUNK = 256
 
 assert PARAM_COLUMNS == prm.numeric_keys(), "sim/layout.py is out of step with parameters.toml"
@@ -86,16 +85,24 @@ def _codes(arr, choices):
 
 
 def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
-               chunk: int = DEFAULT_CHUNK) -> np.ndarray:
-    """Run a packed batch through one engine: ``(n, 2, len(OUTPUTS))`` float64."""
+               chunk: int = DEFAULT_CHUNK, coef: np.ndarray | None = None) -> np.ndarray:
+    """Run a packed batch through one engine: ``(n, 2, len(OUTPUTS))`` float64.
+
+    ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
+    """
+    if coef is None:
+        from .referral import pack_coefficients
+
+        coef = pack_coefficients()
     if engine == "numba":
         from .kernels import evaluate_batch
 
-        return evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table), int(chunk))
+        return evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
+                              np.ascontiguousarray(coef, dtype=np.float64), int(chunk))
     if engine == "reference":
         from .reference import evaluate as evaluate_reference
 
-        return evaluate_reference(matrix, table)
+        return evaluate_reference(matrix, table, np.asarray(coef, dtype=np.float64))
     raise SimInputError(f"engine = {engine!r} is unknown; allowed: {', '.join(ENGINES)}")
 
 
@@ -142,10 +149,10 @@ def evaluate(batch: dict, engine: str = "numba", custom_postures: dict | None = 
 def label(flat: np.ndarray, postures, sides) -> dict:
     """Turn ``(m, len(OUTPUTS))`` raw outputs into the named result mapping."""
     result = {"posture": np.asarray(postures), "side": np.asarray(sides)}
-    grades = np.array(GRADES)
     for name in OUTPUTS:
         col = flat[:, OUT[name]]
-        result[name] = grades[col.astype(int)] if name in GRADE_OUTPUTS else col
+        labels = CATEGORICAL_OUTPUTS.get(name)
+        result[name] = np.array(labels)[col.astype(int)] if labels else col
     return result
 
 

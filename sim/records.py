@@ -12,7 +12,9 @@ RECORD_COLUMNS = (
     "disc_height_posterior_mm", "disc_bulge_mm", "slip_mm", "foraminal_height_mm",
     "foraminal_width_mm", "foraminal_area_mm2", "lateral_recess_depth_mm",
     "l4_deformation_pct", "l4_pressure_kpa", "l4_grade", "l5_deformation_pct",
-    "l5_pressure_kpa", "l5_grade",
+    "l5_pressure_kpa", "l5_grade", "pain_buttock", "pain_lateral_hip", "pain_groin",
+    "pain_anterior_thigh", "pain_posterior_thigh", "pain_lateral_thigh", "pain_medial_knee_leg",
+    "pain_lateral_leg", "pain_dorsum_foot", "distribution",
 )
 
 TABLE_COLUMNS = (
@@ -24,7 +26,7 @@ TABLE_COLUMNS = (
     ("lateral_recess_depth_mm", "LR mm", ".1f"), ("l4_deformation_pct", "L4 def%", ".0f"),
     ("l4_pressure_kpa", "L4 kPa", ".1f"), ("l4_grade", "L4", "s"),
     ("l5_deformation_pct", "L5 def%", ".0f"), ("l5_pressure_kpa", "L5 kPa", ".1f"),
-    ("l5_grade", "L5", "s"),
+    ("l5_grade", "L5", "s"), ("distribution", "pain", "s"),
 )
 
 

@@ -15,7 +15,8 @@ from . import compression as cmp
 from . import geometry as geo
 from . import loads as ld
 from . import mechanics as mech
-from .layout import COL, COLUMNS, HERNIATION_SIDES, HERNIATION_ZONES, OUT, OUTPUTS
+from . import referral as ref
+from .layout import COL, COLUMNS, HERNIATION_SIDES, HERNIATION_ZONES, OUT, OUTPUTS, PAIN_START
 
 LIFTING_KEYS = (
     "lifting.trunk_flexion_deg",
@@ -34,7 +35,7 @@ def _section(v: dict, section: str) -> dict:
     return {k[len(prefix):]: x for k, x in v.items() if k.startswith(prefix)}
 
 
-def evaluate_row(row: np.ndarray, posture_table: np.ndarray) -> np.ndarray:
+def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray) -> np.ndarray:
     """All outputs of one packed configuration for both sides, shape ``(2, len(OUTPUTS))``."""
     v = {name: float(row[i]) for i, name in enumerate(COLUMNS)}
     tissue, grading = _section(v, "tissue"), _section(v, "grading")
@@ -146,14 +147,19 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray) -> np.ndarray:
         o[OUT["l5_deformation_pct"]] = 100.0 * e
         o[OUT["l5_pressure_kpa"]] = p
         o[OUT["l5_grade"]] = cmp.compression_grade(clearance, e, p, grading)
+
+        # stage 5: referred pain
+        o[PAIN_START:PAIN_START + 10] = ref.pain_reference(
+            o[OUT["l4_pressure_kpa"]], o[OUT["l4_deformation_pct"]], o[OUT["l4_drg_pressure_kpa"]],
+            o[OUT["l4_drg_deformation_pct"]], o[OUT["l5_pressure_kpa"]], o[OUT["l5_deformation_pct"]], coef)[0]
     return out
 
 
-def evaluate(matrix: np.ndarray, posture_table: np.ndarray) -> np.ndarray:
+def evaluate(matrix: np.ndarray, posture_table: np.ndarray, coef: np.ndarray) -> np.ndarray:
     """Reference engine over a packed batch: ``(n, 2, len(OUTPUTS))``."""
     out = np.empty((matrix.shape[0], 2, len(OUTPUTS)))
     for i in range(matrix.shape[0]):
-        out[i] = evaluate_row(matrix[i], posture_table)
+        out[i] = evaluate_row(matrix[i], posture_table, coef)
     return out
 
 

@@ -43,7 +43,6 @@ in ``sim/data/referral.toml`` [sources]).
 
 from __future__ import annotations
 
-import math
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -51,13 +50,15 @@ from importlib import resources
 import numpy as np
 from numba import njit
 
+#: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).
+from .layout import DISTRIBUTIONS, OUTPUTS, PAIN_START
+
 #: The nine body regions, in the order of every array and column in sim.
 REGIONS = ("buttock", "lateral_hip", "groin", "anterior_thigh", "posterior_thigh",
            "lateral_thigh", "medial_knee_leg", "lateral_leg", "dorsum_foot")
-#: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).
-DISTRIBUTIONS = ("none", "sciatic", "femoral", "sciatic+femoral")
 #: Result columns written by this stage, in REGIONS order.
 PAIN_OUTPUTS = tuple("pain_" + r for r in REGIONS)
+assert PAIN_OUTPUTS == OUTPUTS[PAIN_START:PAIN_START + len(REGIONS)], "sim/layout.py pain columns out of step"
 N_REGIONS = len(REGIONS)
 #: Length of ``out`` in :func:`pain_row`: nine region pains and the distribution code.
 N_PAIN_ROW = N_REGIONS + 1
@@ -505,10 +506,12 @@ def posture_signature(frame) -> dict:
     """Which postures provoke and which relieve the pain, per side, and the claudication flag.
 
     For each side, the peak pain of each posture (most painful region) is
-    compared with the median peak over the scenario's postures: a posture
-    provokes (relieves) when its peak is higher (lower) by at least
-    ``min_change_pain`` (2 points) and by at least ``relief_fraction`` (30 %) of
-    the larger of the two (Farrar 2001's clinically important difference).
+    compared across the scenario's postures. A change is clinically important
+    when it is at least ``min_change_pain`` (2 points) and at least
+    ``relief_fraction`` (30 %) of the larger value (Farrar 2001). A posture
+    provokes when its peak is in the upper half of the range (above the
+    mid-range) and importantly above the least painful posture; it relieves
+    when its peak is in the lower half and importantly below the most painful one.
     The neurogenic-claudication pattern is flagged when, on that side, standing
     is worse than sitting AND extension worse than flexion by such a change
     (Suri 2010: no pain when seated LR 7.4; improvement bending forward LR 6.4).
@@ -521,7 +524,7 @@ def posture_signature(frame) -> dict:
     Returns
     -------
     dict
-        ``{side: {"peak_by_posture", "reference_pain", "provoking", "relieving",
+        ``{side: {"peak_by_posture", "reference_pain" (mid-range), "provoking", "relieving",
         "claudication"}, "claudication_sides": [...]}``.
     """
     if not has_pain_columns(frame):
@@ -539,9 +542,10 @@ def posture_signature(frame) -> dict:
     for side in sides:
         sub = frame[frame["side"] == side]
         peak = sub.groupby("posture", sort=False)[list(PAIN_OUTPUTS)].max().max(axis=1)
-        ref = float(np.median(peak.to_numpy())) if len(peak) else 0.0
-        provoking = [p for p, v in peak.items() if important(float(v), ref)]
-        relieving = [p for p, v in peak.items() if important(ref, float(v))]
+        lo, hi = (float(peak.min()), float(peak.max())) if len(peak) else (0.0, 0.0)
+        ref = 0.5 * (lo + hi)
+        provoking = [p for p, v in peak.items() if float(v) > ref and important(float(v), lo)]
+        relieving = [p for p, v in peak.items() if float(v) < ref and important(hi, float(v))]
         needed = {"standing", "sitting", "flexion", "extension"}
         claud = needed.issubset(peak.index) and important(float(peak["standing"]), float(peak["sitting"])) and \
             important(float(peak["extension"]), float(peak["flexion"]))
@@ -743,5 +747,3 @@ __all__ = [
     "presentation_summary", "validation_targets",
 ]
 
-# keep math imported for doctest namespace users
-_ = math

@@ -170,7 +170,7 @@ def targets() -> list[Target]:
                     2500.0, 4000.0, "Afshari 2017 (3DSSPP 1.4-4.0 kN); La Torre 2017 stoop 3.6 kN; NIOSH 3.4 kN",
                     "independent", lambda: _value("lifting", "compressive_force_n")))
     t.append(Target("sitting_segment_flexion", "L4-L5 lordosis lost from standing to sitting", "deg",
-                    "2.2 (DS) to 9 (healthy)", 1.0, 9.0, "Issa 2023; Bae 2012; Endo 2012; Cho 2015", "independent",
+                    "2.2 (DS) to 9 (healthy)", 1.0, 9.0, "Issa 2023; Bae 2012; Endo 2012; Cho 2015", "calibration",
                     lambda: _value("sitting", "segment_angle_deg") - _value("standing", "segment_angle_deg")))
     t.append(Target("lifting_translation", "L4-L5 AP translation, lifting posture to extension", "mm",
                     "2.9 +/- 1.5", 1.4, 4.4, "Li-lab dual fluoroscopy (10 subjects, 40-60 y)", "independent",
@@ -208,6 +208,9 @@ def targets() -> list[Target]:
     t.append(Target("claudication_signature", "Central stenosis: L5 pressure standing/extension minus sitting/flexion",
                     "kPa", "> 0", 1e-9, math.inf, "Suri 2010 JAMA (LR 7.4 no pain seated, 6.4 relief bending forward)",
                     "independent", _claudication_margin))
+    from .referral import validation_targets as referral_targets
+
+    t.extend(Target(**d) for d in referral_targets())
     return t
 
 

@@ -1,0 +1,202 @@
+"""Body pain chart: front and back views with the nine referral regions filled by pain 0-10.
+
+The outline and region polygons are packaged data (``sim/data/body_chart.json``,
+schematic, drawn for sim). Colours: ColorBrewer 'YlOrRd' (sequential,
+colour-blind safe), 0-10 with a colour bar. Side convention, as on clinical
+pain drawings: in the front view the patient's left is on the viewer's right;
+in the back view the patient's left is on the viewer's left; every leg is
+labelled L or R.
+
+matplotlib runs on the Agg backend (no display needed); figures are written
+at 300 dpi.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .referral import PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns
+
+CMAP = "YlOrRd"
+PAIN_RANGE = (0.0, 10.0)
+DPI = 300
+BACK_OFFSET = 95.0  # x offset of the back view from the front view (chart units)
+_DISCLAIMER = "Research and teaching model; not a diagnostic device."
+
+
+@lru_cache(maxsize=None)
+def body_chart_data() -> dict:
+    """Outlines and region polygons of ``sim/data/body_chart.json``."""
+    text = resources.files("sim.data").joinpath("body_chart.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    if tuple(data["regions"]) != REGIONS:
+        raise ValueError("body_chart.json regions differ from sim.referral.REGIONS")
+    return data
+
+
+def _matplotlib():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return matplotlib, plt
+
+
+def _pain_value(pain: dict, region: str) -> float:
+    v = pain.get(region, pain.get("pain_" + region, 0.0))
+    v = float(v) if v is not None else 0.0
+    return v if np.isfinite(v) else 0.0
+
+
+def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | None = "Predicted referred pain",
+                    colorbar: bool = True, annotate: bool = True, fontsize: float = 8.0):
+    """Draw front and back views with regions filled by pain intensity.
+
+    Parameters
+    ----------
+    pain_left, pain_right : dict
+        Pain 0-10 per region for the patient's left and right side; keys are
+        region names (``"groin"``) or result columns (``"pain_groin"``); missing
+        regions count as 0.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw into; a new figure (6 x 5.2 in) is made when omitted.
+    title : str or None
+    colorbar : bool
+        Add a 0-10 colour bar.
+    annotate : bool
+        Print the value in regions with pain >= 1.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    matplotlib, plt = _matplotlib()
+    from matplotlib.collections import PolyCollection
+    from matplotlib.patches import Polygon
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 5.2))
+    data = body_chart_data()
+    cmap = matplotlib.colormaps[CMAP]
+    norm = matplotlib.colors.Normalize(*PAIN_RANGE)
+    pains = {"left": pain_left or {}, "right": pain_right or {}}
+    for k, (name, view) in enumerate(data["views"].items()):
+        dx = k * BACK_OFFSET
+        outline = np.asarray(view["outline"], dtype=float) + [dx, 0.0]
+        ax.add_patch(Polygon(outline, closed=True, facecolor="#f2f2f2", edgecolor="#404040", lw=0.9, zorder=1))
+        polys, values = [], []
+        for region, sides in view["regions"].items():
+            for side, poly in sides.items():
+                polys.append(np.asarray(poly, dtype=float) + [dx, 0.0])
+                values.append(_pain_value(pains[side], region))
+        coll = PolyCollection(polys, array=np.asarray(values), cmap=cmap, norm=norm, edgecolors="#606060",
+                              linewidths=0.45, zorder=2)
+        ax.add_collection(coll)
+        if annotate:
+            for poly, v in zip(polys, values):
+                if v >= 1.0:
+                    cx, cy = poly.mean(axis=0)
+                    ax.text(cx, cy, f"{v:.0f}", ha="center", va="center", fontsize=fontsize * 0.75, zorder=4,
+                            color="white" if v >= 6.5 else "black")
+        for line in view.get("details", []):
+            xy = np.asarray(line, dtype=float) + [dx, 0.0]
+            ax.plot(xy[:, 0], xy[:, 1], color="#606060", lw=0.6, zorder=3)
+        ax.text(dx, 206, name.capitalize(), ha="center", va="bottom", fontsize=fontsize + 1, weight="bold")
+        pos_side = view["positive_x_side"]
+        labels = {1: "L" if pos_side == "left" else "R", -1: "R" if pos_side == "left" else "L"}
+        for sign, lab in labels.items():
+            ax.text(dx + sign * 12.0, -9.0, lab, ha="center", va="top", fontsize=fontsize + 1, weight="bold")
+    ax.text(BACK_OFFSET / 2.0, -21.0, "front: patient's left on viewer's right;  back: patient's left on viewer's left",
+            ha="center", va="top", fontsize=fontsize * 0.7, color="#404040")
+    ax.set_xlim(-42, BACK_OFFSET + 42)
+    ax.set_ylim(-28, 216)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=fontsize + 2)
+    if colorbar:
+        sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
+        cb = ax.figure.colorbar(sm, ax=ax, fraction=0.035, pad=0.02)
+        cb.set_label("pain intensity (0-10)", fontsize=fontsize)
+        cb.ax.tick_params(labelsize=fontsize * 0.85)
+    return ax
+
+
+def _pain_by_side(frame, posture) -> tuple[dict, dict]:
+    sub = frame[frame["posture"] == posture]
+    out = []
+    for side in ("left", "right"):
+        rows = sub[sub["side"] == side]
+        out.append({r: float(rows["pain_" + r].max()) if len(rows) else 0.0 for r in REGIONS})
+    return out[0], out[1]
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(text))
+
+
+def write_body_charts(frame, outdir, scenario_name: str | None = None) -> list[Path]:
+    """Write one body chart per posture and one figure comparing the postures (PNG, 300 dpi).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Records (posture, side, ...) with pain columns; computed from the
+        compression columns with :func:`sim.referral.add_pain_columns` if absent.
+    outdir : str or Path
+        Created if needed.
+    scenario_name : str, optional
+        Put in the titles.
+
+    Returns
+    -------
+    list of Path: ``body_chart_<posture>.png`` for each posture, then
+    ``body_chart_postures.png``.
+    """
+    _, plt = _matplotlib()
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    if not has_pain_columns(frame):
+        frame = add_pain_columns(frame)
+    postures = list(dict.fromkeys(frame["posture"]))
+    prefix = f"{scenario_name}: " if scenario_name else ""
+    paths = []
+    for posture in postures:
+        left, right = _pain_by_side(frame, posture)
+        fig, ax = plt.subplots(figsize=(6.0, 5.4))
+        draw_body_chart(left, right, ax=ax, title=f"{prefix}predicted referred pain, {posture.replace('_', ' ')}")
+        fig.text(0.5, 0.01, _DISCLAIMER, ha="center", fontsize=6, color="#606060")
+        path = outdir / f"body_chart_{_slug(posture)}.png"
+        fig.savefig(path, dpi=DPI, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
+    ncol = min(5, max(1, len(postures)))
+    nrow = int(np.ceil(len(postures) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 3.3 * nrow + 0.5), squeeze=False)
+    for ax, posture in zip(axes.flat, postures):
+        left, right = _pain_by_side(frame, posture)
+        draw_body_chart(left, right, ax=ax, title=posture.replace("_", " "), colorbar=False, annotate=True,
+                        fontsize=6.5)
+    for ax in list(axes.flat)[len(postures):]:
+        ax.axis("off")
+    import matplotlib
+
+    sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
+    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
+    cb.set_label("pain intensity (0-10)")
+    fig.suptitle(f"{prefix}predicted referred pain by posture", fontsize=11)
+    fig.text(0.5, 0.005, _DISCLAIMER, ha="center", fontsize=7, color="#606060")
+    path = outdir / "body_chart_postures.png"
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    paths.append(path)
+    return paths
+
+
+__all__ = ["draw_body_chart", "write_body_charts", "body_chart_data", "CMAP", "PAIN_OUTPUTS"]
