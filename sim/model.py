@@ -179,5 +179,36 @@ def simulate(scenario, postures=None, engine: str = "numba"):
     return frame
 
 
-__all__ = ["evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES", "GRADES",
+def foramen_shapes(scenario, posture: str) -> dict:
+    """Foramen outline and root positions of both sides in one posture, for drawing.
+
+    Returns
+    -------
+    dict side -> {"upper": (k, 2) vertices, "stem": (m, 2) vertices [mm, x anterior, y cranial,
+    origin at the L5 posterior-superior corner], "root_xy": (x, y), "root_diameter_mm",
+    "drg_diameter_mm", "record": dict of that side's results}
+    """
+    from . import geometry as geo
+    from .referral import pack_coefficients
+    from .reference import evaluate_row
+
+    batch = {k: np.array([v], dtype=object if isinstance(v, str) else float) for k, v in scenario.values.items()}
+    batch["posture"] = np.array([posture])
+    matrix, table, *_ = pack(batch, scenario.custom_postures)
+    capture: dict = {}
+    raw = evaluate_row(matrix[0], table, pack_coefficients(), capture)
+    out = {}
+    for s, side in enumerate(SIDES):
+        n, c = capture[side]
+        upper, stem = geo.foramen_outline(n, c)
+        rec = label(raw[s:s + 1], [posture], [side])
+        out[side] = {"upper": upper, "stem": stem,
+                     "root_xy": (float(raw[s, OUT["l4_root_x_mm"]]), float(raw[s, OUT["l4_root_y_mm"]])),
+                     "root_diameter_mm": scenario.values["anatomy.l4_root_diameter_mm"],
+                     "drg_diameter_mm": scenario.values["anatomy.l4_drg_diameter_mm"],
+                     "record": {k: (v[0].item() if hasattr(v[0], "item") else v[0]) for k, v in rec.items()}}
+    return out
+
+
+__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES", "GRADES",
            "BUILTIN_POSTURES"]

@@ -35,8 +35,11 @@ def _section(v: dict, section: str) -> dict:
     return {k[len(prefix):]: x for k, x in v.items() if k.startswith(prefix)}
 
 
-def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """All outputs of one packed configuration for both sides, shape ``(2, len(OUTPUTS))``."""
+def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, capture: dict | None = None) -> np.ndarray:
+    """All outputs of one packed configuration for both sides, shape ``(2, len(OUTPUTS))``.
+
+    ``capture``, if given, receives each side's foramen faces ``(n, c)`` under its side name.
+    """
     v = {name: float(row[i]) for i, name in enumerate(COLUMNS)}
     tissue, grading = _section(v, "tissue"), _section(v, "grading")
     zone = HERNIATION_ZONES[int(v["pathology.herniation_zone"])]
@@ -105,6 +108,8 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray) -
         dy = -(w + hl) - sign * r_lat * math.sin(math.radians(lat))
         q, t = geo.l4_transform(angle, tissue["cor_anterior_offset_mm"], dx, dy)
         n, c = geo.moved_faces(n, c, q, t, slip)
+        if capture is not None:
+            capture["left" if sign < 0 else "right"] = (n, c)
         o[OUT["foraminal_height_mm"]] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
         o[OUT["foraminal_width_mm"]] = geo.foraminal_width_mm(n, c, 0.5 * o[OUT["disc_height_posterior_mm"]])
         o[OUT["foraminal_area_mm2"]] = geo.foraminal_area_mm2(n, c)
