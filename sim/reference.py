@@ -16,18 +16,10 @@ from . import geometry as geo
 from . import loads as ld
 from . import mechanics as mech
 from . import referral as ref
-from .layout import COL, COLUMNS, HERNIATION_SIDES, HERNIATION_ZONES, OUT, OUTPUTS, PAIN_START
+from .layout import COL, COLUMNS, HERNIATION_SIDES, HERNIATION_ZONES, OUT, OUTPUTS, PAIN_START, PARAM_COLUMNS
 
-LIFTING_KEYS = (
-    "lifting.trunk_flexion_deg",
-    "lifting.hand_load_kg",
-    "lifting.upper_body_mass_fraction",
-    "lifting.upper_body_com_lever_mm",
-    "lifting.trunk_length_mm",
-    "lifting.hand_forward_reach_mm",
-    "lifting.extensor_moment_arm_mm",
-    "lifting.passive_moment_fraction",
-)
+#: Inputs of the static trunk model, in the order of ``sim.loads.posture_loads``.
+LIFTING_KEYS = tuple(k for k in PARAM_COLUMNS if k.startswith("lifting."))
 
 
 def _section(v: dict, section: str) -> dict:
