@@ -1,0 +1,207 @@
+"""One look for every report figure: fonts, units, colour-blind-safe palettes, posture order.
+
+Postures keep one colour in every figure (Okabe & Ito 2008 palette); mirrored
+postures (lateral bend and axial rotation, left and right) share their hue and
+are told apart by name on the axis, by hatching in bars and by marker. Sides are
+told apart by fill: the left side solid, the right side hatched. Maps use
+``cividis`` (continuous) and an ordered five-step palette for the grades.
+
+References
+----------
+Okabe M, Ito K (2008). Color Universal Design (CUD): how to make figures and
+presentations that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
+Nuñez JR, Anderton CR, Renslow RS (2018). Optimizing colormaps with consideration
+for color vision deficiency. PLoS ONE 13(7): e0199239 (cividis).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+
+from ..layout import DISTRIBUTIONS, GRADES  # noqa: E402
+from ..loads import BUILTIN_POSTURES  # noqa: E402
+
+MMHG_PER_KPA = 1.0 / 0.133322  # 1 mmHg = 0.133322 kPa
+DPI = 150  # PNG resolution of report figures; 10 in wide -> 1500 px
+MAP_CMAP = "cividis"
+DIVERGING_CMAP = "PuOr_r"  # ColorBrewer, colour-blind safe
+DISCLAIMER_SHORT = "Research and teaching model; not a diagnostic device."
+
+OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+             "grey": "#999999"}
+
+POSTURE_COLORS = {
+    "supine": OKABE_ITO["grey"],
+    "standing": OKABE_ITO["black"],
+    "sitting": OKABE_ITO["sky_blue"],
+    "flexion": OKABE_ITO["blue"],
+    "extension": OKABE_ITO["vermillion"],
+    "lateral_bend_left": OKABE_ITO["green"],
+    "lateral_bend_right": OKABE_ITO["green"],
+    "axial_rotation_left": OKABE_ITO["orange"],
+    "axial_rotation_right": OKABE_ITO["orange"],
+    "lifting": OKABE_ITO["purple"],
+}
+_CUSTOM_COLORS = (OKABE_ITO["yellow"], "#882255", "#44AA99", "#332288", "#117733", "#AA4499")
+POSTURE_MARKERS = {"supine": "o", "standing": "s", "sitting": "D", "flexion": "v", "extension": "^",
+                   "lateral_bend_left": "<", "lateral_bend_right": ">", "axial_rotation_left": "P",
+                   "axial_rotation_right": "X", "lifting": "*"}
+
+#: Grades none..severe: light to dark, ordered, readable in grey scale (viridis end points).
+GRADE_COLORS = dict(zip(GRADES, ("#F2F2F2", "#B8DE29", "#3CBB75", "#2D708E", "#440154")))
+DISTRIBUTION_COLORS = dict(zip(DISTRIBUTIONS, ("#DDDDDD", OKABE_ITO["blue"], OKABE_ITO["orange"],
+                                               OKABE_ITO["vermillion"])))
+
+RC = {
+    "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "xtick.labelsize": 9,
+    "ytick.labelsize": 9, "legend.fontsize": 9, "figure.titlesize": 13, "axes.spines.top": False,
+    "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6,
+    "savefig.dpi": DPI, "figure.dpi": 100, "pdf.fonttype": 42, "svg.fonttype": "none",
+    "axes.axisbelow": True, "legend.frameon": False, "hatch.linewidth": 0.8,
+}
+
+LABELS = {
+    "segment_angle_deg": "segment angle [deg] (+ flexion)",
+    "idp_mpa": "intradiscal pressure [MPa]",
+    "foraminal_height_mm": "foraminal height [mm]",
+    "foraminal_width_mm": "foraminal width [mm]",
+    "foraminal_area_mm2": "foraminal area [mm²]",
+    "lateral_recess_depth_mm": "lateral recess depth [mm]",
+    "disc_height_posterior_mm": "posterior disc height [mm]",
+    "disc_bulge_mm": "disc bulge [mm]",
+    "slip_mm": "slip [mm]",
+    "compressive_force_n": "compressive force [N]",
+    "l4_pressure_kpa": "L4 root pressure [kPa]",
+    "l4_drg_pressure_kpa": "L4 DRG pressure [kPa]",
+    "l5_pressure_kpa": "L5 root pressure [kPa]",
+    "l4_deformation_pct": "L4 root deformation [%]",
+    "l4_drg_deformation_pct": "L4 DRG deformation [%]",
+    "l5_deformation_pct": "L5 root deformation [%]",
+    "l4_max_pressure_kpa": "L4 pressure, root or DRG [kPa]",
+    "l4_max_deformation_pct": "L4 deformation, root or DRG [%]",
+}
+
+
+def style():
+    """Context manager applying the report style (``with style(): ...``)."""
+    return plt.rc_context(RC)
+
+
+def posture_order(names) -> list[str]:
+    """Built-in postures in :data:`sim.loads.BUILTIN_POSTURES` order, then custom ones as given."""
+    names = list(dict.fromkeys(str(n) for n in names))
+    builtin = [p for p in BUILTIN_POSTURES if p in names]
+    return builtin + [p for p in names if p not in BUILTIN_POSTURES]
+
+
+def posture_color(name: str) -> str:
+    if name in POSTURE_COLORS:
+        return POSTURE_COLORS[name]
+    return _CUSTOM_COLORS[sum(map(ord, name)) % len(_CUSTOM_COLORS)]
+
+
+def posture_marker(name: str) -> str:
+    return POSTURE_MARKERS.get(name, "h")
+
+
+def posture_hatch(name: str) -> str:
+    """Mirrored right-hand postures are hatched so they differ from their left twin without colour."""
+    return "...." if name.endswith("_right") else ""
+
+
+def posture_label(name: str) -> str:
+    """Short axis label: 'lat. bend L', 'axial rot. R'."""
+    text = name.replace("lateral_bend_", "lat. bend ").replace("axial_rotation_", "axial rot. ")
+    text = text.replace(" left", " L").replace(" right", " R")
+    return text.replace("_", " ")
+
+
+def param_label(key: str) -> str:
+    """'pathology.slip_mm' -> 'slip [mm]' using the parameter's unit."""
+    from ..params import spec_map
+
+    spec = spec_map().get(key)
+    name = key.split(".", 1)[-1]
+    for suffix in ("_mm2", "_mm", "_kg", "_deg", "_n", "_nm", "_mmhg", "_pct", "_kpa", "_mpa"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    name = name.replace("_", " ").replace("l4 ", "L4 ").replace("l5 ", "L5 ").replace("drg", "DRG")
+    unit = spec.unit if spec is not None and spec.unit else ""
+    unit = {"mm2": "mm²", "": "-"}.get(unit, unit)
+    return f"{name} [{unit}]"
+
+
+def output_label(name: str) -> str:
+    if name in LABELS:
+        return LABELS[name]
+    if name.startswith("pain_"):
+        return name[5:].replace("_", " ") + " pain [0-10]"
+    return name.replace("_", " ")
+
+
+def grade_thresholds(values: dict | None = None) -> dict:
+    """Pressure thresholds [kPa] and deformation thresholds [%] of the grades mild, moderate, severe."""
+    from ..params import defaults
+
+    v = dict(defaults())
+    if values:
+        v.update({k: val for k, val in values.items() if k.startswith("grading.")})
+    levels = ("mild", "moderate", "severe")
+    return {"pressure_kpa": {g: float(v[f"grading.{g}_pressure_mmhg"]) / MMHG_PER_KPA for g in levels},
+            "pressure_mmhg": {g: float(v[f"grading.{g}_pressure_mmhg"]) for g in levels},
+            "deformation_pct": {g: float(v[f"grading.{g}_deformation_pct"]) for g in levels}}
+
+
+THRESHOLD_STYLE = {"mild": dict(color="#444444", ls=":", lw=1.2),
+                   "moderate": dict(color="#444444", ls="--", lw=1.1),
+                   "severe": dict(color="#111111", ls="-.", lw=1.1)}
+
+
+def draw_thresholds(ax, levels: dict, unit: str, fmt: str = "{:g}", label: bool = True, outside: bool = True):
+    """Horizontal grade-threshold lines, each labelled at the right edge ('severe 100 mmHg').
+
+    Parameters
+    ----------
+    levels : dict grade -> (y in data units, value to print)
+    unit : str printed after the value
+    """
+    import matplotlib.transforms as mtransforms
+
+    trans = mtransforms.blended_transform_factory(ax.transAxes, ax.transData)
+    for grade, (y, shown) in levels.items():
+        ax.axhline(y, zorder=1.5, **THRESHOLD_STYLE[grade])
+        if not label or y > ax.get_ylim()[1]:
+            continue
+        ax.text(1.01 if outside else 0.995, y, f"{grade}\n{fmt.format(shown)} {unit}" if outside else
+                f"{grade} {fmt.format(shown)} {unit}", transform=trans, fontsize=7.5,
+                va="center" if outside else "bottom", ha="left" if outside else "right", color="#222222",
+                zorder=5, clip_on=False, linespacing=0.95,
+                bbox=None if outside else dict(facecolor="white", edgecolor="none", alpha=0.75, pad=0.3))
+
+
+def threshold_ticks(ax, levels: dict, short: bool = True):
+    """Grade thresholds as lines plus right-hand tick labels (no text over the data)."""
+    names = {"mild": "mild", "moderate": "mod." if short else "moderate", "severe": "severe"}
+    top = ax.get_ylim()[1]
+    shown = {g: y for g, y in levels.items() if y <= top}
+    for grade, y in shown.items():
+        ax.axhline(y, zorder=1.5, **THRESHOLD_STYLE[grade])
+    sec = ax.secondary_yaxis("right")
+    sec.set_yticks(list(shown.values()), [names[g] for g in shown])
+    sec.tick_params(labelsize=7.5, length=3, pad=1)
+    return sec
+
+
+def add_footer(fig, text: str = DISCLAIMER_SHORT, y: float = 0.005):
+    fig.text(0.995, y, text, ha="right", va="bottom", fontsize=7, color="#666666")
+
+
+def save(fig, path, dpi: int = DPI):
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path

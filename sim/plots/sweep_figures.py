@@ -1,0 +1,585 @@
+"""Figures of a sweep store: compression maps over two swept parameters (grid sweeps);
+distributions, grade and pain-distribution shares and sensitivity ranking (populations).
+
+A store is an xarray Dataset (``xarray.open_zarr``) with one variable per result
+name, dimensions ``posture`` and ``side`` and either one dimension per swept
+parameter (named by its key, e.g. ``"pathology.slip_mm"``) or a ``sample``
+dimension with each sampled parameter as a coordinate along it. Grades and the
+pain distribution are integer codes with their labels in the variable's attrs
+(``labels`` or ``flag_meanings``), by default :data:`sim.layout.CATEGORICAL_OUTPUTS`.
+
+Sensitivity: standardised rank regression coefficients (SRRC; Saltelli et al.
+2008, ch. 1.2.5; Helton & Davis 2002) of each sampled parameter on the L4 and L5
+contact pressure, per posture, on the worse side. Rank transformation handles
+the many uncompressed (zero-pressure) individuals and the monotone nonlinear
+pressure law; R² of the rank regression says how much of the variance the
+ranking explains (below about 0.7 read the coefficients with care).
+
+References
+----------
+Saltelli A, Ratto M, Andres T, et al. (2008). Global Sensitivity Analysis: The Primer. Wiley.
+Helton JC, Davis FJ (2002). Illustration of sampling-based methods for uncertainty and
+sensitivity analysis. Risk Analysis 22(3):591-622. doi:10.1111/0272-4332.00041
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..layout import CATEGORICAL_OUTPUTS, DISTRIBUTIONS, GRADES
+from . import style as st
+
+plt = st.plt
+SAMPLE_DIM = "sample"
+RECORD_DIMS = ("posture", "side")
+
+
+# ------------------------------------------------------------------ store --
+def store_kind(ds) -> str:
+    """'population' (a ``sample`` dimension) or 'grid'."""
+    return "population" if SAMPLE_DIM in ds.dims else "grid"
+
+
+def grid_dims(ds) -> list[str]:
+    return [d for d in ds.dims if d not in RECORD_DIMS and d != SAMPLE_DIM and ds.sizes[d] > 1]
+
+
+def sampled_parameters(ds) -> list[str]:
+    """Numeric coordinates along ``sample`` that vary (the sampled parameters)."""
+    out = []
+    for name, coord in ds.coords.items():
+        if name == SAMPLE_DIM or coord.dims != (SAMPLE_DIM,):
+            continue
+        values = np.asarray(coord.values)
+        if values.dtype.kind in "fiu" and np.nanstd(values.astype(float)) > 0:
+            out.append(str(name))
+    return out
+
+
+def labels_of(ds, name: str) -> tuple[str, ...]:
+    """Category labels of a coded output (attrs ``labels`` / ``flag_meanings``, else the layout's)."""
+    attrs = ds[name].attrs if name in ds else {}
+    for key in ("labels", "flag_meanings", "categories"):
+        if key in attrs:
+            value = attrs[key]
+            return tuple(value.split()) if isinstance(value, str) else tuple(str(v) for v in value)
+    return CATEGORICAL_OUTPUTS[name]
+
+
+def codes(ds, name: str, reference: tuple[str, ...]) -> np.ndarray:
+    """Integer codes of a categorical output remapped onto ``reference`` label order (NaN kept as -1)."""
+    raw = np.asarray(ds[name].values)
+    if raw.dtype.kind in "OUS":
+        lut = {lbl: i for i, lbl in enumerate(reference)}
+        return np.vectorize(lambda v: lut.get(str(v), -1))(raw).astype(int)
+    labels = labels_of(ds, name)
+    remap = np.array([reference.index(lbl) if lbl in reference else -1 for lbl in labels] + [-1])
+    raw = np.where(np.isfinite(raw), raw, len(labels)).astype(int)
+    return remap[np.clip(raw, 0, len(labels))]
+
+
+def postures_of(ds) -> list[str]:
+    return st.posture_order([str(p) for p in ds["posture"].values])
+
+
+def store_summary(ds) -> list[tuple[str, str]]:
+    rows = [("kind", store_kind(ds)), ("dimensions", ", ".join(f"{d}: {n}" for d, n in ds.sizes.items())),
+            ("postures", ", ".join(postures_of(ds)))]
+    if store_kind(ds) == "grid":
+        for d in grid_dims(ds):
+            v = np.asarray(ds[d].values, float)
+            rows.append((d, f"{v.min():g} to {v.max():g} in {len(v)} steps"))
+    else:
+        for p in sampled_parameters(ds):
+            v = np.asarray(ds[p].values, float)
+            rows.append((p, f"mean {v.mean():.3g}, sd {v.std():.3g}, range {v.min():.3g} to {v.max():.3g}"))
+    for k, v in ds.attrs.items():
+        if isinstance(v, (str, int, float)) and len(str(v)) < 200:
+            rows.append((f"attr {k}", str(v)))
+    return rows
+
+
+def _thresholds(ds) -> dict:
+    values = {k[len("grading."):]: v for k, v in ds.attrs.items() if str(k).startswith("grading.")}
+    return st.grade_thresholds({f"grading.{k}": v for k, v in values.items()})
+
+
+def _worse_side(da):
+    """Maximum over ``side`` (the worse side), if there is a side dimension."""
+    return da.max("side") if "side" in da.dims else da
+
+
+def l4_pressure(ds):
+    """L4 contact pressure [kPa], root or ganglion, whichever is higher (the L4 grade uses both)."""
+    da = ds["l4_pressure_kpa"]
+    if "l4_drg_pressure_kpa" in ds:
+        da = np.maximum(da, ds["l4_drg_pressure_kpa"])
+    return da
+
+
+def l4_deformation(ds):
+    da = ds["l4_deformation_pct"]
+    if "l4_drg_deformation_pct" in ds:
+        da = np.maximum(da, ds["l4_drg_deformation_pct"])
+    return da
+
+
+# ------------------------------------------------------------------- grid --
+def _panel_grid(n, ncol_max=5, w=3.3, h=3.0, extra_w=1.3, extra_h=1.4):
+    ncol = min(ncol_max, max(n, 1))
+    nrow = int(np.ceil(n / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(w * ncol + extra_w, h * nrow + extra_h), squeeze=False,
+                             sharex=True, sharey=True)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _fixed_selection(ds, keep: list[str]):
+    """Hold grid dimensions beyond ``keep`` at their middle value; return (selection dict, note)."""
+    sel = {d: ds.sizes[d] // 2 for d in grid_dims(ds) if d not in keep}
+    note = ", ".join(f"{d} = {float(ds[d].values[i]):g}" for d, i in sel.items())
+    return sel, (f"other swept parameters held at {note}" if note else "")
+
+
+def pressure_map_figure(ds, root: str):
+    """Heat map of contact pressure [kPa] (worse side) over the first two swept parameters, one panel
+    per posture, contours at the pressure grade thresholds."""
+    xdim, ydim = grid_dims(ds)[:2]
+    sel, note = _fixed_selection(ds, [xdim, ydim])
+    da = (l4_pressure(ds) if root == "l4" else ds["l5_pressure_kpa"]).isel(sel)
+    da = _worse_side(da).transpose("posture", ydim, xdim).load()
+    th = _thresholds(ds)
+    postures = postures_of(ds)
+    vmax = max(float(np.nanmax(da.values)), th["pressure_kpa"]["severe"] * 1.05)
+    x, y = np.asarray(ds[xdim].values, float), np.asarray(ds[ydim].values, float)
+    title = {"l4": "L4 root or ganglion (whichever higher)", "l5": "L5 root (lateral recess)"}[root]
+    with st.style():
+        fig, axes = _panel_grid(len(postures))
+        mesh = None
+        for ax, p in zip(axes.flat, postures):
+            z = da.sel(posture=p).values
+            mesh = ax.pcolormesh(x, y, z, cmap=st.MAP_CMAP, vmin=0, vmax=vmax, shading="nearest", rasterized=True)
+            levels = sorted(th["pressure_kpa"].values())
+            if np.nanmax(z) > levels[0] and len(x) > 1 and len(y) > 1:
+                cs = ax.contour(x, y, z, levels=levels, colors=["white", "#FFB000", "#FF4040"],
+                                linewidths=[1.2, 1.4, 1.8], linestyles=["dotted", "dashed", "solid"])
+                names = {v: f"{th['pressure_mmhg'][g]:g}" for g, v in th["pressure_kpa"].items()}
+                ax.clabel(cs, fmt=lambda v: names.get(v, f"{v:.1f}"), fontsize=7, inline=True)
+            ax.set_title(st.posture_label(p), color="black")
+            ax.grid(False)
+        for ax in axes[-1]:
+            ax.set_xlabel(st.param_label(xdim))
+        for ax in axes[:, 0]:
+            ax.set_ylabel(st.param_label(ydim))
+        fig.subplots_adjust(left=0.08, right=0.85, top=0.86, bottom=0.16, wspace=0.08, hspace=0.3)
+        cax = fig.add_axes([0.9, 0.2, 0.015, 0.6])
+        cb = fig.colorbar(mesh, cax=cax)
+        cb.set_label("contact pressure [kPa], worse side")
+        mmhg = cb.ax.secondary_yaxis("left", functions=(lambda k: k * st.MMHG_PER_KPA, lambda m: m / st.MMHG_PER_KPA))
+        mmhg.set_ylabel("[mmHg]", fontsize=8)
+        mmhg.tick_params(labelsize=7)
+        fig.suptitle(f"{title}: contact pressure over the swept parameters", x=0.01, ha="left")
+        fig.text(0.01, 0.01, "Contours: grade thresholds " + ", ".join(
+            f"{g} {th['pressure_mmhg'][g]:g} mmHg" for g in ("mild", "moderate", "severe"))
+            + " (dotted, dashed, solid). " + note, fontsize=7.5, color="#444444")
+        st.add_footer(fig, y=0.035)
+    return fig
+
+
+def grade_map_figure(ds, root: str):
+    """Compression grade (worse side) over the first two swept parameters, one panel per posture."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    xdim, ydim = grid_dims(ds)[:2]
+    sel, note = _fixed_selection(ds, [xdim, ydim])
+    name = f"{root}_grade"
+    full = codes(ds, name, GRADES)
+    import xarray as xr
+
+    da = xr.DataArray(full, dims=ds[name].dims, coords={d: ds[d] for d in ds[name].dims if d in ds.coords})
+    da = _worse_side(da.isel(sel)).transpose("posture", ydim, xdim)
+    postures = postures_of(ds)
+    x, y = np.asarray(ds[xdim].values, float), np.asarray(ds[ydim].values, float)
+    cmap = ListedColormap([st.GRADE_COLORS[g] for g in GRADES])
+    norm = BoundaryNorm(np.arange(-0.5, len(GRADES)), cmap.N)
+    with st.style():
+        fig, axes = _panel_grid(len(postures))
+        for ax, p in zip(axes.flat, postures):
+            z = da.sel(posture=p).values.astype(float)
+            z[z < 0] = np.nan
+            ax.pcolormesh(x, y, z, cmap=cmap, norm=norm, shading="nearest", rasterized=True, edgecolors="none")
+            ax.set_title(st.posture_label(p))
+            ax.grid(False)
+        for ax in axes[-1]:
+            ax.set_xlabel(st.param_label(xdim))
+        for ax in axes[:, 0]:
+            ax.set_ylabel(st.param_label(ydim))
+        fig.subplots_adjust(left=0.08, right=0.98, top=0.82, bottom=0.16, wspace=0.08, hspace=0.3)
+        handles = [Patch(facecolor=st.GRADE_COLORS[g], edgecolor="#777777", label=g) for g in GRADES]
+        fig.legend(handles=handles, loc="upper right", ncol=5, bbox_to_anchor=(0.99, 0.95), title=None)
+        label = {"l4": "L4 root/ganglion", "l5": "L5 root"}[root]
+        fig.suptitle(f"{label} compression grade (worse side) over the swept parameters", x=0.01, ha="left")
+        fig.text(0.01, 0.01, "Grade: the worse of the pressure and the flattening grade (thresholds in the pressure maps). "
+                 + note, fontsize=7.5,
+                 color="#444444")
+        st.add_footer(fig, y=0.035)
+    return fig
+
+
+def line_figure(ds):
+    """One swept parameter: L4 and L5 pressure [kPa] (worse side) against it, one line per posture."""
+    xdim = grid_dims(ds)[0]
+    sel, note = _fixed_selection(ds, [xdim])
+    th = _thresholds(ds)
+    x = np.asarray(ds[xdim].values, float)
+    with st.style():
+        fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), sharey=True)
+        for ax, (root, da) in zip(axes, (("L4 root or ganglion", l4_pressure(ds)), ("L5 root", ds["l5_pressure_kpa"]))):
+            da = _worse_side(da.isel(sel)).load()
+            for p in postures_of(ds):
+                ax.plot(x, da.sel(posture=p).values, color=st.posture_color(p), marker=st.posture_marker(p), ms=4,
+                        lw=1.6, label=st.posture_label(p))
+            ax.set_title(root)
+            ax.set_xlabel(st.param_label(xdim))
+        top = max(float(ax.get_ylim()[1]) for ax in axes)
+        axes[0].set_ylim(0, max(top, th["pressure_kpa"]["severe"] * 1.15))
+        for k, ax in enumerate(axes):
+            st.draw_thresholds(ax, {g: (v, th["pressure_mmhg"][g]) for g, v in th["pressure_kpa"].items()}, "mmHg",
+                               label=(k == 1))
+        axes[0].set_ylabel("contact pressure [kPa], worse side")
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=5, bbox_to_anchor=(0.5, 0.0))
+        fig.suptitle(f"Contact pressure against {st.param_label(xdim)}", x=0.01, ha="left")
+        if note:
+            fig.text(0.01, 0.96, note, fontsize=7.5, color="#444444", va="top")
+        fig.subplots_adjust(left=0.07, right=0.9, top=0.86, bottom=0.28, wspace=0.06)
+        st.add_footer(fig)
+    return fig
+
+
+# ------------------------------------------------------------- population --
+DISTRIBUTION_OUTPUTS = (("l4_max_pressure_kpa", "pressure"), ("l5_pressure_kpa", "pressure"),
+                        ("l4_max_deformation_pct", "deformation"), ("l5_deformation_pct", "deformation"),
+                        ("foraminal_area_mm2", None), ("foraminal_height_mm", None),
+                        ("lateral_recess_depth_mm", None), ("idp_mpa", None))
+
+
+def _population_var(ds, name):
+    if name == "l4_max_pressure_kpa":
+        return l4_pressure(ds)
+    if name == "l4_max_deformation_pct":
+        return l4_deformation(ds)
+    return ds[name]
+
+
+def distributions_figure(ds):
+    """Distribution over the population (both sides pooled) of key outputs, by posture, as box plots
+    (box: quartiles, line: median, whiskers: 5th-95th percentile), grade thresholds on compression."""
+    postures = postures_of(ds)
+    th = _thresholds(ds)
+    outputs = [(n, kind) for n, kind in DISTRIBUTION_OUTPUTS if n.startswith("l4_max") or n in ds]
+    ncol = 4
+    nrow = int(np.ceil(len(outputs) / ncol))
+    with st.style():
+        fig, axes = plt.subplots(nrow, ncol, figsize=(16, 4.3 * nrow + 0.9), squeeze=False, sharex=True)
+        for ax, (name, kind) in zip(axes.flat, outputs):
+            da = _population_var(ds, name).load()
+            data = []
+            for p in postures:
+                v = np.asarray(da.sel(posture=p).values, float).ravel()
+                data.append(v[np.isfinite(v)])
+            bp = ax.boxplot(data, whis=(5, 95), showfliers=False, patch_artist=True, widths=0.65,
+                            medianprops=dict(color="black", lw=1.4))
+            for patch, p in zip(bp["boxes"], postures):
+                patch.set_facecolor(st.posture_color(p))
+                patch.set_alpha(0.85)
+                patch.set_edgecolor("#333333")
+            ax.set_ylabel(st.output_label(name), fontsize=9)
+            ax.set_xticks(np.arange(1, len(postures) + 1), [st.posture_label(p) for p in postures], rotation=45,
+                          ha="right", rotation_mode="anchor")
+            ax.grid(axis="x", visible=False)
+            if kind:
+                ax.set_ylim(bottom=0)
+                top = ax.get_ylim()[1]
+                ax.set_ylim(0, top)
+                st.threshold_ticks(ax, th["pressure_kpa"] if kind == "pressure" else th["deformation_pct"])
+        for ax in axes.flat[len(outputs):]:
+            ax.set_visible(False)
+        for ax in axes[-1]:
+            ax.tick_params(axis="x", labelbottom=True)
+        n = ds.sizes[SAMPLE_DIM]
+        fig.suptitle(f"Population outputs by posture (n = {n} individuals, both sides pooled)", x=0.01, ha="left")
+        fig.text(0.01, 0.005, "Box: quartiles; line: median; whiskers: 5th-95th percentile. Grade thresholds "
+                 "(right-hand ticks; dotted mild, dashed moderate, dash-dot severe): Olmarker 1989, "
+                 "Pedowitz 1992 (pressure), Lee 2010 (flattening).", fontsize=7.5, color="#444444")
+        st.add_footer(fig, y=0.02)
+        fig.subplots_adjust(left=0.05, right=0.97, top=0.92, bottom=0.14, wspace=0.36, hspace=0.2)
+    return fig
+
+
+def person_codes(ds, name):
+    """Per individual and posture: the worse grade over sides; for distributions the union of sides."""
+    ref = GRADES if name.endswith("grade") else DISTRIBUTIONS
+    c = codes(ds, name, ref)
+    dims = ds[name].dims
+    if "side" in dims:
+        axis = dims.index("side")
+        c = np.max(c, axis=axis) if ref is GRADES else np.bitwise_or.reduce(np.where(c < 0, 0, c), axis=axis)
+        dims = tuple(d for d in dims if d != "side")
+    return c, dims, ref
+
+
+def shares(ds, name) -> tuple[list[str], tuple[str, ...], np.ndarray]:
+    """(postures, labels, share[posture, label]) of individuals in each category, in percent."""
+    c, dims, ref = person_codes(ds, name)
+    pidx = dims.index("posture")
+    c = np.moveaxis(c, pidx, 0)
+    order = [str(p) for p in ds["posture"].values]
+    postures = postures_of(ds)
+    out = np.zeros((len(postures), len(ref)))
+    for i, p in enumerate(postures):
+        v = c[order.index(p)].ravel()
+        v = v[v >= 0]
+        if len(v):
+            out[i] = np.bincount(v, minlength=len(ref))[: len(ref)] / len(v) * 100.0
+    return postures, ref, out
+
+
+def shares_figure(ds):
+    """Share of the population (%) in each L4 and L5 grade (worse side) and each pain distribution
+    (either side), by posture."""
+    panels = [(n, t) for n, t in (("l4_grade", "L4 root/ganglion grade (worse side)"),
+                                  ("l5_grade", "L5 root grade (worse side)"),
+                                  ("distribution", "pain distribution (either side)")) if n in ds]
+    with st.style():
+        fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5.6), sharey=True, squeeze=False)
+        for ax, (name, title) in zip(axes[0], panels):
+            postures, labels, share = shares(ds, name)
+            colours = st.GRADE_COLORS if name.endswith("grade") else st.DISTRIBUTION_COLORS
+            bottom = np.zeros(len(postures))
+            x = np.arange(len(postures))
+            for j, lbl in enumerate(labels):
+                ax.bar(x, share[:, j], 0.75, bottom=bottom, color=colours[lbl], edgecolor="#555555", lw=0.5,
+                       label=lbl)
+                for i in range(len(postures)):
+                    if share[i, j] >= 8:
+                        dark = lbl in ("moderate", "severe", "sciatic", "sciatic+femoral")
+                        ax.text(x[i], bottom[i] + share[i, j] / 2, f"{share[i, j]:.0f}", ha="center", va="center",
+                                fontsize=7, color="white" if dark else "black")
+                bottom += share[:, j]
+            ax.set_title(title)
+            ax.set_ylim(0, 100)
+            ax.set_xticks(x, [st.posture_label(p) for p in postures], rotation=45, ha="right",
+                          rotation_mode="anchor")
+            ax.grid(axis="x", visible=False)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8.5)
+        axes[0, 0].set_ylabel("share of population [%]")
+        fig.suptitle(f"Share of the population by posture (n = {ds.sizes[SAMPLE_DIM]})", x=0.01, ha="left")
+        st.add_footer(fig)
+        fig.subplots_adjust(left=0.06, right=0.99, top=0.88, bottom=0.33, wspace=0.06)
+    return fig
+
+
+def srrc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Standardised rank regression coefficients of ``y`` (n,) on the columns of ``x`` (n, k), and R².
+
+    Ranks (average for ties) are standardised to zero mean and unit variance;
+    the least-squares coefficients of the standardised ranks are the SRRC.
+    Returns NaNs when ``y`` does not vary.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(500, 2))
+    >>> c, r2 = srrc(x, 3 * x[:, 0] + 0.3 * x[:, 1])
+    >>> bool(c[0] > 0.9 > 0.2 > c[1] > 0) and r2 > 0.95
+    True
+    """
+    from scipy.stats import rankdata
+
+    ok = np.isfinite(y) & np.all(np.isfinite(x), axis=1)
+    x, y = x[ok], y[ok]
+    if len(y) < x.shape[1] + 2 or np.std(y) == 0:
+        return np.full(x.shape[1], np.nan), np.nan
+    rx = np.column_stack([rankdata(c) for c in x.T])
+    ry = rankdata(y)
+    sx = rx.std(axis=0)
+    sx[sx == 0] = 1.0
+    zx = (rx - rx.mean(axis=0)) / sx
+    zy = (ry - ry.mean()) / ry.std()
+    coef, *_ = np.linalg.lstsq(zx, zy, rcond=None)
+    resid = zy - zx @ coef
+    return coef, float(1.0 - resid.var() / zy.var())
+
+
+def sensitivity_table(ds):
+    """SRRC per (root, posture, parameter) on the worse side's contact pressure.
+
+    Returns
+    -------
+    dict root -> {"params": [...], "postures": [...], "srrc": (n_posture, n_param), "r2": (n_posture,)}
+    """
+    params = sampled_parameters(ds)
+    x = np.column_stack([np.asarray(ds[p].values, float) for p in params]) if params else np.zeros((0, 0))
+    out = {}
+    for root, da in (("L4", l4_pressure(ds)), ("L5", ds["l5_pressure_kpa"])):
+        da = _worse_side(da).transpose("posture", SAMPLE_DIM).load()
+        postures = postures_of(ds)
+        coef = np.full((len(postures), len(params)), np.nan)
+        r2 = np.full(len(postures), np.nan)
+        for i, p in enumerate(postures):
+            if params:
+                coef[i], r2[i] = srrc(x, np.asarray(da.sel(posture=p).values, float))
+        out[root] = {"params": params, "postures": postures, "srrc": coef, "r2": r2}
+    return out
+
+
+def ranking(table) -> list[tuple[str, float, float]]:
+    """Parameters ranked by mean |SRRC| over postures and both roots: (param, L4, L5)."""
+    params = table["L4"]["params"]
+    rows = []
+    def mean_abs(col):
+        return float(np.nanmean(np.abs(col))) if np.isfinite(col).any() else 0.0
+
+    for j, p in enumerate(params):
+        rows.append((p, mean_abs(table["L4"]["srrc"][:, j]), mean_abs(table["L5"]["srrc"][:, j])))
+    return sorted(rows, key=lambda r: -(r[1] + r[2]))
+
+
+def sensitivity_figure(ds, table=None, max_params: int = 15):
+    """Heat maps of SRRC (parameter x posture) for L4 and L5 pressure, parameters ranked by mean |SRRC|."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    table = table or sensitivity_table(ds)
+    order = [r[0] for r in ranking(table)][:max_params]
+    with st.style():
+        n_post = len(table["L4"]["postures"])
+        fig, axes = plt.subplots(1, 2, figsize=(max(12.0, 0.55 * n_post * 2 + 3.5), 0.45 * len(order) + 3.4),
+                                 sharey=True)
+        im = None
+        for ax, root in zip(axes, ("L4", "L5")):
+            t = table[root]
+            idx = [t["params"].index(p) for p in order]
+            m = t["srrc"][:, idx].T  # param x posture
+            im = ax.imshow(np.nan_to_num(m), cmap=st.DIVERGING_CMAP, norm=TwoSlopeNorm(0, -1, 1), aspect="auto")
+            for (i, j), v in np.ndenumerate(m):
+                if np.isfinite(v):
+                    ax.text(j, i, f"{v:+.2f}", ha="center", va="center", fontsize=7,
+                            color="white" if abs(v) > 0.6 else "black")
+                else:
+                    ax.text(j, i, "-", ha="center", va="center", fontsize=7, color="#777777")
+            ax.set_xticks(np.arange(len(t["postures"])),
+                          [f"{st.posture_label(p)}\nR²={r:.2f}" if np.isfinite(r) else f"{st.posture_label(p)}\n(no "
+                           "pressure)" for p, r in zip(t["postures"], t["r2"])], rotation=45, ha="right",
+                          rotation_mode="anchor", fontsize=8)
+            ax.set_title(f"{root} contact pressure (worse side)")
+            ax.grid(False)
+        axes[0].set_yticks(np.arange(len(order)), [st.param_label(p) for p in order], fontsize=8.5)
+        fig.subplots_adjust(left=0.2, right=0.9, top=0.88, bottom=0.25, wspace=0.05)
+        cax = fig.add_axes([0.915, 0.3, 0.012, 0.58])
+        cb = fig.colorbar(im, cax=cax)
+        cb.set_label("SRRC (standardised rank regression coefficient) [-]")
+        fig.suptitle(f"Which parameters move root compression most (n = {ds.sizes[SAMPLE_DIM]}; ranked by mean "
+                     "|SRRC|)", x=0.01, ha="left")
+        fig.text(0.01, 0.01, "SRRC: change in the rank of the pressure, in standard deviations, per standard "
+                 "deviation of the parameter's rank, others fixed (Saltelli 2008). R² < 0.7: rank model explains "
+                 "little; read with care.", fontsize=7.5, color="#444444")
+        st.add_footer(fig, y=0.035)
+    return fig
+
+
+# ----------------------------------------------------------------- driver --
+def sweep_figures(ds):
+    """Yield (file name, caption, figure, optional HTML before it) for every figure of the store."""
+    import html
+
+    kind = store_kind(ds)
+    if kind == "grid":
+        dims = grid_dims(ds)
+        if len(dims) >= 2:
+            for root, label in (("l4", "L4 root or ganglion"), ("l5", "L5 root")):
+                yield (f"map_{root}_pressure", f"{label}: contact pressure (worse side) over "
+                       f"{dims[0]} and {dims[1]} for each posture, contours at the grade thresholds.",
+                       pressure_map_figure(ds, root), f"<h2>{label}: pressure maps</h2>")
+                if f"{root}_grade" in ds:
+                    yield (f"map_{root}_grade", f"{label}: compression grade (worse side) over {dims[0]} and "
+                           f"{dims[1]} for each posture.", grade_map_figure(ds, root), None)
+        elif len(dims) == 1:
+            yield ("lines_pressure", f"L4 and L5 contact pressure against {dims[0]}, by posture.", line_figure(ds),
+                   "<h2>Pressure against the swept parameter</h2>")
+        else:
+            from ..errors import SimInputError
+
+            raise SimInputError("sweep store has no swept dimension of more than one value; nothing to map")
+        return
+    yield ("distributions", "Distribution of each output over the population, by posture.",
+           distributions_figure(ds), "<h2>Distributions</h2>")
+    yield ("shares", "Share of the population in each grade and each pain distribution, by posture.",
+           shares_figure(ds), "<h2>Grades and pain distributions</h2>")
+    table = sensitivity_table(ds)
+    rows = ranking(table)
+    if rows:
+        body = "".join(f"<tr><td>{i + 1}</td><td>{html.escape(p)}</td><td class='num'>{a:.3f}</td>"
+                       f"<td class='num'>{b:.3f}</td></tr>" for i, (p, a, b) in enumerate(rows))
+        extra = ("<h2>Sensitivity</h2><p>Parameters ranked by mean |SRRC| over postures (L4 + L5 contact pressure, "
+                 "worse side).</p><table><thead><tr><th>rank</th><th>parameter</th><th>L4 mean |SRRC|</th>"
+                 f"<th>L5 mean |SRRC|</th></tr></thead><tbody>{body}</tbody></table>")
+        yield ("sensitivity", "Standardised rank regression coefficients of the sampled parameters on L4 and L5 "
+               "contact pressure, by posture.", sensitivity_figure(ds, table), extra)
+
+
+# ------------------------------------------------------ stores from evaluate --
+def evaluate_dataset(grid: dict | None = None, samples: dict | None = None, postures=None, base: dict | None = None):
+    """Build a sweep-shaped Dataset with :func:`sim.evaluate` (for small sweeps, tests and examples).
+
+    Parameters
+    ----------
+    grid : dict key -> 1-D values, optional
+        One dimension per key (a grid sweep).
+    samples : dict key -> 1-D values of equal length, optional
+        A population along ``sample``, each key a coordinate.
+    postures : sequence of str, optional
+        Defaults to every built-in posture.
+    base : dict, optional
+        Fixed parameter values (e.g. a scenario's ``values``).
+    """
+    import xarray as xr
+
+    from ..layout import OUTPUTS, SIDES
+    from ..loads import BUILTIN_POSTURES
+    from ..model import evaluate
+
+    postures = list(postures or BUILTIN_POSTURES)
+    if (grid is None) == (samples is None):
+        raise ValueError("give exactly one of grid or samples")
+    if grid is not None:
+        keys = list(grid)
+        mesh = np.meshgrid(*[np.asarray(grid[k], float) for k in keys], indexing="ij")
+        shape = mesh[0].shape
+        cols = {k: m.ravel() for k, m in zip(keys, mesh)}
+        dims = keys
+        coords = {k: np.asarray(grid[k], float) for k in keys}
+    else:
+        cols = {k: np.asarray(v, float) for k, v in samples.items()}
+        shape = (len(next(iter(cols.values()))),)
+        dims = [SAMPLE_DIM]
+        coords = {SAMPLE_DIM: np.arange(shape[0]), **{k: (SAMPLE_DIM, v) for k, v in cols.items()}}
+    n = int(np.prod(shape))
+    batch = {k: np.tile(v, len(postures)) for k, v in cols.items()}
+    for k, v in (base or {}).items():
+        if k not in batch:
+            batch[k] = np.full(n * len(postures), v, dtype=object if isinstance(v, str) else float)
+    batch["posture"] = np.repeat(np.array(postures), n)
+    result = evaluate(batch)
+    data = {}
+    for name in OUTPUTS:
+        v = np.asarray(result[name])
+        attrs = {}
+        if name in CATEGORICAL_OUTPUTS:
+            labels = CATEGORICAL_OUTPUTS[name]
+            v = np.array([labels.index(s) for s in v], dtype=np.int8)
+            attrs = {"labels": list(labels)}
+        v = v.reshape(len(postures), *shape, len(SIDES))
+        data[name] = (["posture", *dims, "side"], v, attrs)
+    return xr.Dataset(data, coords={"posture": postures, "side": list(SIDES), **coords})

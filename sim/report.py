@@ -1,0 +1,228 @@
+"""Plotted reports: one scenario (posture versus compression) or one sweep store (maps,
+distributions, sensitivities), each as PNG figures, a self-contained ``report.html``
+(images embedded as base64, opens offline) and ``report.pdf`` with the same figures.
+
+``sim report SCENARIO.toml --out DIR`` and ``sim run SCENARIO.toml --report DIR``
+call :func:`scenario_report`; ``sim report STORE.zarr --out DIR`` calls
+:func:`sweep_report`.  Every report states that this is a research and teaching
+model, not a diagnostic device.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import logging
+import sys
+from pathlib import Path
+
+from .errors import SimInputError
+
+log = logging.getLogger(__name__)
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.4}
+h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd}
+.disclaimer{border:2px solid #8B0000;background:#FFF4F0;color:#8B0000;padding:.6em 1em;font-weight:bold}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em} th,td{border:1px solid #ccc;padding:.25em .6em;
+text-align:left} th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1em 0} figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.9em;color:#444} .meta{color:#666;font-size:.85em} pre{white-space:pre-wrap;font-size:.85em}
+"""
+
+
+# ------------------------------------------------------------ documents --
+class _Report:
+    """Collects figures (PNG + PDF page) and HTML sections, then writes report.html and report.pdf."""
+
+    def __init__(self, outdir, title: str):
+        from matplotlib.backends.backend_pdf import PdfPages
+
+        self.outdir = Path(outdir)
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        self.title = title
+        self.sections: list[str] = []
+        self.pngs: list[Path] = []
+        self.pdf = PdfPages(self.outdir / "report.pdf", metadata={"Title": title, "Creator": "sim"})
+
+    def html(self, text: str):
+        self.sections.append(text)
+
+    def figure(self, fig, name: str, caption: str, pdf_first: bool = False):
+        from .plots import style as st
+
+        path = self.outdir / f"{name}.png"
+        fig.savefig(path, dpi=st.DPI)
+        self.pdf.savefig(fig)
+        st.plt.close(fig)
+        self.pngs.append(path)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        self.sections.append(f'<figure id="{html.escape(name)}"><img alt="{html.escape(caption)}" '
+                             f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)} '
+                             f'(<code>{html.escape(path.name)}</code>)</figcaption></figure>')
+        return path
+
+    def close(self) -> dict:
+        from . import DISCLAIMER, __version__
+
+        info = self.pdf.infodict()
+        info["Subject"] = DISCLAIMER
+        self.pdf.close()
+        stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        page = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+                f"<title>{html.escape(self.title)}</title><style>{_CSS}</style></head><body>",
+                f"<h1>{html.escape(self.title)}</h1>",
+                f'<p class="disclaimer">{html.escape(DISCLAIMER)}</p>',
+                f'<p class="meta">sim {html.escape(__version__)}, generated {stamp}. '
+                "The same figures are in report.pdf and as PNG files beside this page.</p>",
+                *self.sections,
+                f'<p class="disclaimer">{html.escape(DISCLAIMER)}</p>', "</body></html>"]
+        html_path = self.outdir / "report.html"
+        html_path.write_text("\n".join(page), encoding="utf-8")
+        return {"html": html_path, "pdf": self.outdir / "report.pdf", "png": list(self.pngs)}
+
+
+def _table_html(header, rows, numeric=()) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = []
+    for r in rows:
+        cells = []
+        for i, v in enumerate(r):
+            cls = ' class="num"' if i in numeric else ""
+            cells.append(f"<td{cls}>{html.escape(str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+# ------------------------------------------------------------- scenario --
+def scenario_report(scenario, frame=None, outdir="report") -> dict:
+    """Write the report of one scenario into ``outdir``.
+
+    Parameters
+    ----------
+    scenario : sim.scenario.Scenario
+    frame : pandas.DataFrame, optional
+        Its results (:func:`sim.simulate`); simulated in every scenario posture if omitted.
+        Postures missing from it (a run limited by ``--posture``) are simulated for the
+        report, so that every figure shows every posture of the scenario.
+    outdir : str or Path
+
+    Returns
+    -------
+    dict with ``html``, ``pdf`` (paths) and ``png`` (list of paths, one per figure):
+    ``summary``, ``compression``, ``foramen``, ``mechanics``, ``referred_pain``.
+    """
+    from .model import simulate
+    from .plots import scenario_figures as sf
+    from .referral import add_pain_columns, has_pain_columns, presentation_summary
+
+    if frame is None or not set(scenario.postures) <= set(frame["posture"]):
+        frame = simulate(scenario)
+    if not has_pain_columns(frame):
+        frame = add_pain_columns(frame)
+    rep = _Report(outdir, f"sim scenario report: {scenario.name}")
+    if scenario.description:
+        rep.html(f"<p>{html.escape(scenario.description)}</p>")
+    rep.html("<h2>Summary</h2>")
+    rows = sf.changed_inputs(scenario)
+    rep.html("<h3>Inputs that differ from the default parameter set</h3>" + (
+        _table_html(["parameter", "value", "unit", "default"], rows, numeric=(1, 3)) if rows
+        else "<p>None: default anatomy, no pathology.</p>"))
+    table = sf.key_outputs(frame)
+    rep.html("<h3>Key outputs by posture</h3>" + _table_html(
+        ["posture", "L4 grade L/R", "L5 grade L/R", "L4 max pressure [kPa] (root or DRG)", "L5 max pressure [kPa]",
+         "foraminal area [mm²] L/R", "IDP [MPa]", "peak pain [0-10]", "distribution L/R"],
+        [[r["posture"], r["L4 grade L/R"], r["L5 grade L/R"], f"{r['L4 max kPa']:.2f}", f"{r['L5 max kPa']:.2f}",
+          r["foramen area mm² L/R"], f"{r['IDP MPa']:.2f}", f"{r['peak pain']:.1f}", r["distribution L/R"]]
+         for _, r in table.iterrows()], numeric=(3, 4, 6, 7)))
+    rep.html("<h3>Posture signature and referred pain</h3><ul>" + "".join(
+        f"<li>{html.escape(line)}</li>" for line in sf.signature_lines(frame)) + "</ul>"
+        f"<pre>{html.escape(presentation_summary(frame))}</pre>")
+    rep.figure(sf.summary_figure(scenario, frame), "summary", "Summary page (as in the PDF).")
+    rep.html("<h2>Posture versus compression</h2>")
+    rep.figure(sf.compression_figure(scenario, frame), "compression",
+               "Contact pressure and deformation of the L4 root, the L4 dorsal root ganglion and the L5 root, "
+               "by posture; left side solid, right side hatched; grade thresholds as horizontal lines.")
+    rep.html("<h2>Foramen by posture</h2>")
+    rep.figure(sf.foramen_figure(scenario), "foramen",
+               "Foramen outline (upper chamber and stem) of each side in standing, sitting, flexion and extension, "
+               "with the L4 ganglion (solid) and root (dashed) where the model places them.")
+    rep.html("<h2>Segment and foramen</h2>")
+    rep.figure(sf.mechanics_figure(scenario, frame), "mechanics",
+               "Sagittal segment angle, intradiscal pressure, foraminal height and area by posture.")
+    rep.html("<h2>Referred pain</h2>")
+    rep.figure(sf.pain_figure(scenario, frame), "referred_pain",
+               "Predicted referred pain (body chart, front and back) in the provoking and relieving postures.")
+    return rep.close()
+
+
+# ---------------------------------------------------------------- sweeps --
+def open_store(path):
+    """Open a sweep store (zarr directory) as an xarray Dataset, or raise SimInputError."""
+    import xarray as xr
+
+    path = Path(path)
+    if not path.exists():
+        raise SimInputError(f"sweep store {str(path)!r} does not exist; give a store written by 'sim sweep'")
+    try:
+        return xr.open_zarr(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable store is a user error
+        raise SimInputError(f"sweep store {str(path)!r} cannot be read as zarr ({type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+
+
+def sweep_report(store, outdir="report", title: str | None = None) -> dict:
+    """Write the report of a sweep store (path or xarray Dataset) into ``outdir``.
+
+    A grid sweep (one dimension per swept parameter) gets heat maps of L4 and L5
+    pressure over two swept parameters for each posture, with the grade
+    thresholds as contours, and maps of the grade. A population (``sample``
+    dimension) gets the distribution of each output by posture, the share of the
+    population in each grade and each pain distribution by posture, and the
+    sensitivity ranking (standardised rank regression coefficients).
+
+    Returns
+    -------
+    dict with ``html``, ``pdf`` and ``png`` (list of paths).
+    """
+    from .plots import sweep_figures as wf
+
+    ds = open_store(store) if isinstance(store, (str, Path)) else store
+    name = title or (Path(store).name if isinstance(store, (str, Path)) else ds.attrs.get("name", "sweep"))
+    kind = wf.store_kind(ds)
+    rep = _Report(outdir, f"sim sweep report: {name}")
+    rep.html("<h2>Store</h2>" + _table_html(["item", "value"], wf.store_summary(ds)))
+    for fig_name, caption, fig, extra in wf.sweep_figures(ds):
+        if extra:
+            rep.html(extra)
+        rep.figure(fig, fig_name, caption)
+    log.info("sweep report (%s) written to %s", kind, outdir)
+    return rep.close()
+
+
+# ------------------------------------------------------------------- cli --
+def report_cli(args) -> int:
+    """``sim report STORE_OR_SCENARIO --out DIR [--set k=v ...]``; returns the exit code."""
+    source = Path(args.source)
+    overrides = getattr(args, "overrides", None) or []
+    text = str(args.source).rstrip("/\\")
+    if text.endswith(".toml"):
+        from .model import simulate
+        from .scenario import load_scenario
+
+        scenario = load_scenario(source, overrides)
+        scenario_report(scenario, simulate(scenario), args.out)
+    elif text.endswith(".zarr") or source.is_dir():
+        if overrides:
+            raise SimInputError("--set applies to a scenario (.toml), not to a sweep store; drop it")
+        sweep_report(source, args.out)
+    else:
+        raise SimInputError(f"report source {str(args.source)!r} is neither a scenario (.toml) "
+                            "nor a sweep store (directory or .zarr)")
+    sys.stdout.write(f"report written to {Path(args.out) / 'report.html'} and report.pdf\n")
+    return 0
+
+
+__all__ = ["scenario_report", "sweep_report", "report_cli", "open_store"]
