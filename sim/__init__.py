@@ -10,8 +10,18 @@ Public API (DESIGN.md section 4): :func:`load_scenario`, :func:`simulate`,
 from .errors import SimInputError
 from .model import evaluate, simulate
 from .scenario import Scenario, load_scenario
+from .sweep import sweep
 
 __version__ = "0.1.0"
 DISCLAIMER = "Research and teaching model of L4-L5 root compression; not a diagnostic device."
 
-__all__ = ["evaluate", "simulate", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
+__all__ = ["evaluate", "simulate", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
+
+
+def report(source, out, overrides=None):
+    """Write the figures, report.html and report.pdf of a scenario file or a sweep store into ``out``."""
+    from types import SimpleNamespace
+
+    from .report import report_cli
+
+    return report_cli(SimpleNamespace(source=str(source), out=str(out), overrides=list(overrides or [])))

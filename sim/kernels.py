@@ -487,7 +487,7 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         pain_row(o[19], o[18], o[22], o[21], o[28], o[27], coef, o[_PAIN:_PAIN + 10])
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def evaluate_batch(matrix, table, coef, chunk):
     """Fused pipeline over a packed batch: ``(n, 2, NOUT)`` outputs; ``prange`` over chunks."""
     n_rows = matrix.shape[0]

@@ -1,0 +1,220 @@
+"""Throughput, scaling and memory of the numba kernel and of whole sweeps, in one run.
+
+Writes ``benchmarks/results.json`` and the table in ``benchmarks/README.md``.
+A *configuration* is one parameter set in one posture (both sides).  Every
+number is the median of several runs (``--repeats``); peak memory is the
+peak RSS of a fresh subprocess that runs only the sweep.
+
+    python benchmarks/run_benchmarks.py            # full run (the 1e7 sweep takes a few minutes)
+    python benchmarks/run_benchmarks.py --quick    # smaller sizes, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+POPULATION = ROOT / "configs" / "populations" / "anatomical_variability.toml"
+SCENARIO = ROOT / "configs" / "scenarios" / "degenerated_disc.toml"
+POSTURES = ["standing", "sitting", "flexion", "extension"]
+
+
+def sweep_data(n_configs: int, chunk_configs: int | None = None) -> dict:
+    """A population sweep of ``n_configs`` configurations (4 postures) on the degenerated disc."""
+    head = {"scenario": str(SCENARIO), "postures": POSTURES, "name": f"bench_{n_configs}"}
+    if chunk_configs:
+        head["chunk_configs"] = chunk_configs
+    return {"sweep": head, "population": {"file": str(POPULATION), "size": n_configs // len(POSTURES), "seed": 1}}
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem_gb = round(kb / 2**20, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    import numba
+    import xarray
+    import zarr
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem_gb, "platform": platform.platform(),
+            "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
+            "xarray": xarray.__version__, "zarr": zarr.__version__, "numba_threads": numba.config.NUMBA_NUM_THREADS}
+
+
+def timed(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def kernel_rates(n: int, n_reference: int, repeats: int) -> dict:
+    import numba
+
+    from sim.model import run_engine
+    from sim.sweep import build_matrix, chunk_parameters, make_plan, spec_from_dict
+
+    plan = make_plan(spec_from_dict(sweep_data(n, chunk_configs=n)))
+    params, _ = chunk_parameters(plan, 0)
+    matrix = build_matrix(plan, params)
+    run_engine(matrix[:64], plan.table, coef=plan.coef)  # compile / load cache
+    threads = numba.config.NUMBA_NUM_THREADS
+    numba.set_num_threads(threads)
+    t_all = timed(lambda: run_engine(matrix, plan.table, coef=plan.coef), repeats)
+    numba.set_num_threads(1)
+    t_one = timed(lambda: run_engine(matrix, plan.table, coef=plan.coef), repeats)
+    numba.set_num_threads(threads)
+    sub = matrix[:n_reference]
+    t_ref = timed(lambda: run_engine(sub, plan.table, engine="reference", coef=plan.coef), max(1, repeats // 2))
+    out = run_engine(matrix, plan.table, coef=plan.coef)
+    from sim.layout import OUT
+
+    rate_all, rate_one, rate_ref = n / t_all, n / t_one, n_reference / t_ref
+    return {"configs": n, "threads": threads, "numba_all_cores_per_s": rate_all, "numba_1_thread_per_s": rate_one,
+            "reference_per_s": rate_ref, "reference_configs": n_reference,
+            "speedup_vs_reference": rate_all / rate_ref, "speedup_1_thread_vs_reference": rate_one / rate_ref,
+            "parallel_efficiency": rate_all / (threads * rate_one),
+            "mean_solver_iterations": float(out[:, :, OUT["solver_iterations"]].mean()),
+            "microseconds_per_config_1_thread": 1e6 / rate_one}
+
+
+def sweep_rate(n: int, repeats: int, tmp: Path, chunk_configs: int | None = None) -> dict:
+    from sim.sweep import run_sweep, spec_from_dict
+
+    spec = spec_from_dict(sweep_data(n, chunk_configs))
+    times = []
+    for i in range(repeats):
+        out = tmp / f"rate_{n}_{chunk_configs}_{i}.zarr"
+        run = run_sweep(spec, out=out, progress=True)
+        times.append(run.seconds)
+        shutil.rmtree(out)
+    t = statistics.median(times)
+    return {"configs": n, "chunk_configs": chunk_configs, "seconds": t, "per_s": n / t}
+
+
+_CHILD = """
+import resource, sys, time, json
+from sim.sweep import run_sweep, spec_from_dict
+sys.path.insert(0, {here!r})
+from run_benchmarks import sweep_data
+spec = spec_from_dict(sweep_data({n}))
+run = run_sweep(spec, out={out!r}, progress=False)
+# VmHWM (peak RSS of this process image) is reset at exec; ru_maxrss keeps the forking parent's peak
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) / 1024
+except OSError:
+    pass
+print(json.dumps({{"seconds": run.seconds, "peak_rss_mb": peak}}))
+"""
+
+
+def sweep_memory(n: int, tmp: Path) -> dict:
+    out = tmp / f"mem_{n}.zarr"
+    code = _CHILD.format(here=str(HERE), n=n, out=str(out))
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    data = json.loads(res.stdout.strip().splitlines()[-1])
+    du = subprocess.run(["du", "-sm", str(out)], capture_output=True, text=True).stdout.split()
+    shutil.rmtree(out)
+    return {"configs": n, "seconds": data["seconds"], "per_s": n / data["seconds"],
+            "peak_rss_mb": data["peak_rss_mb"], "store_mb": int(du[0]) if du else None}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--out", default=str(HERE / "results.json"))
+    args = ap.parse_args(argv)
+    sys.stderr = open(os.devnull, "w") if not sys.stderr.isatty() else sys.stderr  # bars are noise in logs
+    tmp = Path(tempfile.mkdtemp(prefix="sim_bench_"))
+    try:
+        kernel_n = 2**15 if args.quick else 2**18
+        res = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"), "quick": args.quick}
+        res["kernel"] = kernel_rates(kernel_n, 100 if args.quick else 400, args.repeats)
+        sweep_n = 2**17 if args.quick else 2**21
+        res["sweep"] = sweep_rate(sweep_n, max(3, args.repeats // 2 + 1), tmp)
+        res["sweep"]["overhead_vs_kernel"] = res["kernel"]["numba_all_cores_per_s"] / res["sweep"]["per_s"] - 1
+        chunks = {}
+        for c in ([2**14, 2**16] if args.quick else [2**15, 2**16, 2**17, 2**18]):
+            r = sweep_rate(sweep_n, 3, tmp, chunk_configs=c)
+            chunks[str(c)] = r["per_s"]
+        res["sweep_by_chunk_configs_per_s"] = chunks
+        sizes = [10**4, 10**5] if args.quick else [10**5, 10**6, 10**7]
+        res["memory_and_scaling"] = [sweep_memory(n, tmp) for n in sizes]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    Path(args.out).write_text(json.dumps(res, indent=1) + "\n")
+    write_readme(res)
+    print(table(res))
+    return 0
+
+
+def table(res: dict) -> str:
+    k, s, m = res["kernel"], res["sweep"], res["machine"]
+    rows = [
+        ("numba kernel, all cores", f"{k['numba_all_cores_per_s']:.3g} configs/s", f"{k['threads']} threads, {k['configs']} configs"),
+        ("numba kernel, 1 thread", f"{k['numba_1_thread_per_s']:.3g} configs/s",
+         f"{k['microseconds_per_config_1_thread']:.2f} us/config; {k['mean_solver_iterations']:.1f} Newton iterations"),
+        ("reference engine", f"{k['reference_per_s']:.3g} configs/s", f"{k['reference_configs']} configs"),
+        ("speed-up numba (all cores) / reference", f"{k['speedup_vs_reference']:.0f}x",
+         f"1 thread: {k['speedup_1_thread_vs_reference']:.0f}x"),
+        ("parallel efficiency", f"{k['parallel_efficiency']:.0%}", f"rate(all) / ({k['threads']} x rate(1))"),
+        ("whole sweep (kernel + chunks + store + bar)", f"{s['per_s']:.3g} configs/s",
+         f"{s['configs']} configs, default chunks"),
+        ("sweep overhead over the bare kernel", f"{s['overhead_vs_kernel']:.0%}", "kernel rate / sweep rate - 1"),
+    ]
+    for c, rate in res["sweep_by_chunk_configs_per_s"].items():
+        rows.append((f"sweep, chunk_configs = {c}", f"{rate:.3g} configs/s", ""))
+    for r in res["memory_and_scaling"]:
+        rows.append((f"sweep of {r['configs']:.0e} configs", f"{r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB",
+                     f"{r['per_s']:.3g} configs/s; store {r['store_mb']} MB"))
+    head = (f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['platform']}; Python {m['python']}, "
+            f"numba {m['numba']}, numpy {m['numpy']}, xarray {m['xarray']}, zarr {m['zarr']}. "
+            f"Run {res['date']}{' (--quick)' if res['quick'] else ''}; medians of repeated runs.")
+    lines = [head, "", "| measure | value | notes |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def write_readme(res: dict) -> None:
+    path = HERE / "README.md"
+    text = path.read_text() if path.exists() else ""
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    block = f"{start}\n{table(res)}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

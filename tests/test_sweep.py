@@ -1,0 +1,244 @@
+"""Sweeps: labelled datasets whose every point is the scenario run of the same configuration.
+
+A sweep point is computed by the same fused kernel from the same packed row
+as ``sim run``, so the numbers must agree exactly (not to a tolerance);
+populations must not depend on how the sweep is chunked; bad input gives one
+line naming key, value and allowed range.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim import layout
+from sim.errors import SimInputError
+from sim.model import pack
+from sim.sweep import (Population, build_matrix, chunk_parameters, draw, load_sweep, make_plan,
+                       parse_distribution, population_samples, spec_from_dict, sweep)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "configs" / "scenarios"
+SWEEPS = ROOT / "configs" / "sweeps"
+POSTURES = ["standing", "flexion", "extension"]
+NUMERIC = [o for o in layout.OUTPUTS if o not in layout.CATEGORICAL_OUTPUTS]
+
+
+@pytest.fixture(scope="module")
+def grid_ds():
+    return sweep(scenario=SCENARIOS / "healthy.toml", postures=POSTURES,
+                 grid={"pathology.slip_mm": {"start": 0.0, "stop": 8.0, "num": 5},
+                       "pathology.disc_height_loss_mm": [0.0, 2.5]}, chunk_configs=6)
+
+
+@pytest.fixture(scope="module")
+def pop_ds():
+    return sweep(scenario=SCENARIOS / "degenerated_disc.toml", postures=POSTURES,
+                 population={"size": 300, "seed": 3,
+                             "anatomy.foraminal_height_mm": {"dist": "normal", "mean": 20.0, "sd": 2.0},
+                             "anatomy.l4_root_diameter_mm": {"dist": "lognormal", "mean": 5.0, "sd": 0.6},
+                             "anatomy.foraminal_width_mm": {"dist": "truncnormal", "mean": 7.0, "sd": 1.0,
+                                                            "min": 5.0, "max": 9.0},
+                             "anatomy.body_mass_kg": {"dist": "uniform", "min": 50.0, "max": 100.0},
+                             "pathology.herniation_side": {"dist": "choice", "values": ["left", "right"]}},
+                 chunk_configs=256)
+
+
+def _records(scenario, overrides, postures):
+    return sim.simulate(sim.load_scenario(scenario, overrides), postures)
+
+
+def test_grid_dataset_layout(grid_ds):
+    assert dict(grid_ds.sizes) == {"pathology.slip_mm": 5, "pathology.disc_height_loss_mm": 2,
+                                   "posture": 3, "side": 2, "chunk": grid_ds.sizes["chunk"]}
+    for name in layout.OUTPUTS:  # every result of the layout, derived at run time
+        assert grid_ds[name].dims == ("pathology.slip_mm", "pathology.disc_height_loss_mm", "posture", "side")
+    assert grid_ds["foraminal_area_mm2"].attrs["units"] == "mm2"
+    assert grid_ds["idp_mpa"].attrs["units"] == "MPa"
+    assert grid_ds["pathology.slip_mm"].attrs["units"] == "mm"
+    assert grid_ds["l4_grade"].attrs["labels"] == list(layout.GRADES)
+    assert grid_ds.attrs["grading.mild_pressure_mmhg"] == sim.params.defaults()["grading.mild_pressure_mmhg"]
+    assert "pathology.slip_mm" not in grid_ds.attrs  # swept parameters are dimensions, not constants
+    assert int(grid_ds["chunk_done"].sum()) == grid_ds.sizes["chunk"] > 1
+    assert not np.isnan(grid_ds["foraminal_height_mm"].values).any()
+
+
+@pytest.mark.parametrize("slip, loss", [(0.0, 0.0), (6.0, 2.5), (8.0, 0.0)])
+def test_grid_point_equals_sim_run(grid_ds, slip, loss):
+    frame = _records(SCENARIOS / "healthy.toml", {"pathology.slip_mm": slip, "pathology.disc_height_loss_mm": loss},
+                     POSTURES)
+    point = grid_ds.sel({"pathology.slip_mm": slip, "pathology.disc_height_loss_mm": loss})
+    for posture in POSTURES:
+        for side in ("left", "right"):
+            rec = frame[(frame.posture == posture) & (frame.side == side)].iloc[0]
+            here = point.sel(posture=posture, side=side)
+            for name in NUMERIC:
+                assert float(here[name]) == float(rec[name]), name
+            for name, labels in layout.CATEGORICAL_OUTPUTS.items():
+                assert labels[int(here[name])] == rec[name], name
+
+
+def test_population_point_equals_sim_run(pop_ds):
+    for i in (0, 137, 299):
+        pt = pop_ds.isel(sample=i)
+        overrides = {k: float(pt[k]) for k in ("anatomy.foraminal_height_mm", "anatomy.l4_root_diameter_mm",
+                                               "anatomy.foraminal_width_mm", "anatomy.body_mass_kg")}
+        overrides["pathology.herniation_side"] = pt["pathology.herniation_side"].attrs["labels"][
+            int(pt["pathology.herniation_side"])]
+        frame = _records(SCENARIOS / "degenerated_disc.toml", overrides, POSTURES)
+        for posture in POSTURES:
+            rec = frame[(frame.posture == posture) & (frame.side == "left")].iloc[0]
+            here = pt.sel(posture=posture, side="left")
+            for name in NUMERIC:
+                assert float(here[name]) == float(rec[name]), name
+
+
+def test_population_distributions(pop_ds):
+    width = pop_ds["anatomy.foraminal_width_mm"].values
+    assert width.min() >= 5.0 and width.max() <= 9.0
+    mass = pop_ds["anatomy.body_mass_kg"].values
+    assert 50.0 <= mass.min() and mass.max() <= 100.0
+    side = pop_ds["pathology.herniation_side"].values
+    assert set(np.unique(side)) == {0, 1}
+    # 300 samples: mean within 4 standard errors of the target
+    height = pop_ds["anatomy.foraminal_height_mm"].values
+    assert abs(height.mean() - 20.0) < 4 * 2.0 / np.sqrt(300)
+    root = pop_ds["anatomy.l4_root_diameter_mm"].values
+    assert abs(root.mean() - 5.0) < 4 * 0.6 / np.sqrt(300) and root.min() > 0
+
+
+def test_large_sample_moments():
+    """Inverse-CDF draws reproduce the requested moments (1e5 draws, 5 standard errors)."""
+    rng = np.random.default_rng(0)
+    n = 100_000
+    d = parse_distribution("anatomy.body_mass_kg", {"dist": "lognormal", "mean": 70.0, "sd": 12.0})
+    x = draw(d, n, rng)
+    assert abs(x.mean() - 70.0) < 5 * 12.0 / np.sqrt(n) and abs(x.std() - 12.0) < 0.2
+    d = parse_distribution("anatomy.foraminal_height_mm", {"dist": "truncnormal", "mean": 20.0, "sd": 2.0,
+                                                            "min": 20.0, "max": 30.0})
+    x = draw(d, n, rng)  # half-normal: mean = mu + sd * sqrt(2/pi)
+    assert x.min() >= 20.0 and abs(x.mean() - (20 + 2 * np.sqrt(2 / np.pi))) < 5 * 2 * 0.6 / np.sqrt(n)
+
+
+def test_population_independent_of_chunking():
+    pop = {"size": 100, "seed": 11, "anatomy.foraminal_height_mm": {"dist": "normal", "mean": 20.0, "sd": 2.0}}
+    a = sweep(scenario=SCENARIOS / "healthy.toml", postures=["standing"], population=pop, chunk_configs=7)
+    b = sweep(scenario=SCENARIOS / "healthy.toml", postures=["standing"], population=pop, chunk_configs=1000)
+    for name in ["anatomy.foraminal_height_mm"] + list(layout.OUTPUTS):
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+    spec = Population(100, 11, (parse_distribution("anatomy.foraminal_height_mm",
+                                                   {"dist": "normal", "mean": 20.0, "sd": 2.0}),), sample_block=16)
+    whole = population_samples(spec, 0, 100)["anatomy.foraminal_height_mm"]
+    parts = np.concatenate([population_samples(spec, s, min(s + 13, 100))["anatomy.foraminal_height_mm"]
+                            for s in range(0, 100, 13)])
+    np.testing.assert_array_equal(whole, parts)
+
+
+def test_chunk_matrix_equals_pack():
+    """The fast chunk packing gives exactly the matrix of the public, validating pack()."""
+    spec = spec_from_dict({"sweep": {"scenario": str(SCENARIOS / "subarticular_herniation_right.toml"),
+                                     "postures": ["sitting", "lifting"], "chunk_configs": 1000},
+                           "grid": {"pathology.herniation_zone": ["none", "subarticular"],
+                                    "anatomy.lateral_recess_depth_mm": [5.0, 6.0]},
+                           "population": {"size": 5, "seed": 1,
+                                          "anatomy.l5_root_diameter_mm": {"dist": "uniform", "min": 4.0, "max": 5.0}}})
+    plan = make_plan(spec)
+    params, samples = chunk_parameters(plan, 0)
+    matrix = build_matrix(plan, params)
+    zones = np.repeat(np.repeat(["none", "subarticular"], 2 * 5), 2)
+    depth = np.tile(np.repeat([5.0, 6.0], 5 * 2), 2)
+    root = np.tile(np.repeat(samples["anatomy.l5_root_diameter_mm"], 2), 4)
+    batch = {k: np.full(40, v, dtype=object) if isinstance(v, str) else np.full(40, v)
+             for k, v in spec.scenario.values.items()}
+    batch.update({"pathology.herniation_zone": zones, "anatomy.lateral_recess_depth_mm": depth,
+                  "anatomy.l5_root_diameter_mm": root, "posture": np.tile(["sitting", "lifting"], 20)})
+    expected = pack(batch)[0]
+    np.testing.assert_array_equal(matrix, expected)
+
+
+@pytest.mark.parametrize("data, words", [
+    ({"grid": {"anatomy.foraminal_hieght_mm": [1.0]}}, ["anatomy.foraminal_hieght_mm", "foraminal_height_mm"]),
+    ({"grid": {"pathology.slip_mm": [0.0, 60.0]}}, ["pathology.slip_mm", "60", "0 to 50 mm"]),
+    ({"grid": {"pathology.herniation_zone": ["none", "lateral"]}}, ["herniation_zone", "lateral", "foraminal"]),
+    ({"population": {"size": 10, "anatomy.foraminal_height_mm": {"dist": "gamma", "mean": 20.0}}},
+     ["anatomy.foraminal_height_mm", "gamma", "truncnormal"]),
+    ({"population": {"size": 10, "anatomy.foraminal_height_mm": {"dist": "uniform", "min": 5.0, "max": 25.0}}},
+     ["anatomy.foraminal_height_mm", "min = 5", "8 to 30 mm"]),
+    ({"population": {"size": 10, "pathology.slip_mm": {"dist": "normal", "mean": 1.0, "sd": 2.0}}},
+     ["pathology.slip_mm", "outside the allowed range 0 to 50 mm", "truncnormal"]),
+    ({"population": {"size": 10, "anatomy.foraminal_height_mm": {"dist": "truncnormal", "mean": 20.0, "sd": 2.0,
+                                                                 "min": 10.0, "max": 31.0}}},
+     ["anatomy.foraminal_height_mm", "max = 31", "8 to 30 mm"]),
+    ({"population": {"size": 10, "anatomy.unknown_mm": {"dist": "normal", "mean": 1.0, "sd": 1.0}}},
+     ["anatomy.unknown_mm"]),
+    ({"population": {"size": 0, "anatomy.foraminal_height_mm": {"dist": "normal", "mean": 20.0, "sd": 1.0}}},
+     ["population.size", "0"]),
+    ({"grid": {"pathology.disc_height_loss_mm": [0.0, 8.5]}}, ["disc_height_loss_mm", "8.5", "0 to 8 mm"]),
+    ({"fixed": {"anatomy.disc_height_posterior_mm": 6.0}, "grid": {"pathology.disc_height_loss_mm": [0.0, 5.5]}},
+     ["disc_height_loss_mm", "5.5", "allowed range 0 to 5 mm"]),
+    ({"sweep": {"postures": ["standing", "handstand"]}}, ["handstand", "standing"]),
+])
+def test_bad_input_one_line(data, words):
+    data = {k: dict(v) for k, v in data.items()}
+    data.setdefault("sweep", {})["scenario"] = str(SCENARIOS / "healthy.toml")
+    with pytest.raises(SimInputError) as err:
+        spec = spec_from_dict(data)
+        sweep(spec)
+    msg = str(err.value)
+    assert "\n" not in msg
+    for w in words:
+        assert w in msg, (w, msg)
+
+
+def test_ready_sweep_files_parse():
+    for path in sorted(SWEEPS.glob("*.toml")):
+        spec = load_sweep(path)
+        assert spec.n_configs > 0
+        make_plan(spec)
+
+
+def test_cli_sweep_and_refusals(tmp_path, capsys):
+    from sim.cli import main
+
+    sweep_file = tmp_path / "small.toml"
+    sweep_file.write_text(f'[sweep]\nscenario = "{SCENARIOS / "healthy.toml"}"\npostures = ["standing"]\n'
+                          '[grid]\n"pathology.slip_mm" = [0.0, 3.0, 6.0]\n')
+    out = tmp_path / "small.zarr"
+    assert main(["sweep", str(sweep_file), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "config/s" in err  # the progress bar is on stderr
+    assert main(["sweep", str(sweep_file), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--resume" in err and err.count("\n") == 1
+    assert main(["sweep", str(sweep_file), "--out", str(out), "--resume", "--quiet"]) == 0  # complete: nothing to do
+    assert "0 of 1 chunks" in capsys.readouterr().out
+    sweep_file.write_text(sweep_file.read_text().replace("6.0]", "7.0]"))
+    assert main(["sweep", str(sweep_file), "--out", str(out), "--resume", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "different sweep spec" in err and err.count("\n") == 1
+
+
+def test_cli_default_out_in_cwd(tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    sweep_file = tmp_path / "sub" / "tiny.toml"
+    sweep_file.parent.mkdir()
+    sweep_file.write_text('[sweep]\nscenario = "../scen.toml"\npostures = ["sitting"]\n'
+                          '[grid]\n"pathology.disc_bulge_mm" = [0.0, 1.0]\n')
+    (tmp_path / "scen.toml").write_text((SCENARIOS / "healthy.toml").read_text())
+    assert main(["sweep", str(sweep_file), "--quiet"]) == 0
+    assert (tmp_path / "tiny.zarr").is_dir()
+
+
+def test_import_without_dask():
+    code = ("import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None\n"
+            "import sim; from sim.sweep import sweep\n"
+            f"ds = sweep(scenario={str(SCENARIOS / 'healthy.toml')!r}, postures=['standing'],"
+            " grid={'pathology.slip_mm': [0.0, 1.0]})\n"
+            "assert ds['idp_mpa'].shape == (2, 1, 2)\n"
+            "assert 'dask' not in [m.split('.')[0] for m in sys.modules if sys.modules[m] is not None]\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
