@@ -65,7 +65,7 @@ def pack(batch: dict, custom_postures: dict | None = None):
     codes = {
         "pathology.herniation_zone": _codes(full["pathology.herniation_zone"], HERNIATION_ZONES),
         "pathology.herniation_side": _codes(full["pathology.herniation_side"], HERNIATION_SIDES),
-        "posture": np.array([index[p] for p in posture_arr], dtype=float),
+        "posture": _codes(posture_arr, names),
     }
     for i, key in enumerate(CODE_COLUMNS):
         matrix[:, len(PARAM_COLUMNS) + i] = codes[key]
@@ -80,8 +80,10 @@ def pack(batch: dict, custom_postures: dict | None = None):
 
 
 def _codes(arr, choices):
-    lookup = {c: float(i) for i, c in enumerate(choices)}
-    return np.array([lookup[a] for a in np.asarray(arr).astype(str)])
+    """Index of each label in ``choices`` (labels already checked), vectorised over unique values."""
+    uniq, inverse = np.unique(np.asarray(arr).astype(str), return_inverse=True)
+    lookup = np.array([float(choices.index(u)) for u in uniq])
+    return lookup[inverse.ravel()]
 
 
 def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
