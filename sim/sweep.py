@@ -744,10 +744,44 @@ def _progress(plan: Plan, done: int, enabled: bool, desc: str):
 
 
 def _run_local(plan: Plan, todo, writer, bar) -> None:
-    for k in todo:
-        _, out, samples = compute_chunk(plan, k)
-        writer.write(k, out, samples)
-        bar.update(plan.chunk_size(k))
+    """Compute chunk k+1 while a writer thread stores chunk k (the kernel releases the GIL).
+
+    The queue holds one finished chunk, so at most three chunks are in memory;
+    a chunk's done marker is still written after its data, so a kill loses at
+    most the chunks not yet marked, which resume recomputes.
+    """
+    import queue
+    import threading
+
+    jobs: queue.Queue = queue.Queue(maxsize=1)
+    failure: list = []
+
+    def drain():
+        while True:
+            item = jobs.get()
+            if item is None:
+                return
+            if failure:
+                continue
+            k, out, samples = item
+            try:
+                writer.write(k, out, samples)
+                bar.update(plan.chunk_size(k))
+            except BaseException as exc:  # handed to the main thread below
+                failure.append(exc)
+
+    thread = threading.Thread(target=drain, name="sim-sweep-writer", daemon=True)
+    thread.start()
+    try:
+        for k in todo:
+            if failure:
+                break
+            jobs.put(compute_chunk(plan, k))
+    finally:
+        jobs.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
 
 
 def _run_dask(plan: Plan, todo, writer, bar, scheduler=None, workers=None) -> None:

@@ -58,20 +58,21 @@ def test_kill_and_resume_equals_uninterrupted(tmp_path):
     sweep_file = _sweep_file(tmp_path)
     killed = tmp_path / "killed.zarr"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(sweep_file), "--out", str(killed), "--quiet"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     marker_dir = killed / DONE_VAR / "c"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         if marker_dir.is_dir() and len(os.listdir(marker_dir)) >= 3:
             break
         time.sleep(0.005)
-    assert proc.poll() is None, "the sweep finished before it could be killed; make it bigger"
+    assert proc.poll() is None, f"the sweep ended before it could be killed: {proc.stderr.read().decode()}"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done_before = _done(killed)
     assert 0 < done_before.sum() < done_before.size
 
-    result = subprocess.run(cmd + ["--resume"], cwd=tmp_path, capture_output=True, text=True)
+    result = subprocess.run(cmd + ["--resume"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     todo = int(done_before.size - done_before.sum())
     assert f"resumed: {todo} of {done_before.size} chunks computed" in result.stdout  # none twice
