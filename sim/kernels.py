@@ -30,6 +30,8 @@ _PART_FACES = 6
 _INACTIVE_MM = 1.0e3
 _ANGLE_BRACKET_DEG = 45.0
 _MAX_ITER = 200
+_JOINT_MAX_ITER = 40
+_JOINT_MAX_W_MM = 50.0  # beyond any disc compression: the joint step has run away
 _STEP_TOL = 1e-12  # Newton converges quadratically: the last update leaves an error ~1e-24
 _MMHG_PER_KPA = 1.0 / 0.133322
 _MAX_DEFORMATION = 0.95
@@ -178,16 +180,66 @@ def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth, w_start):
 
 
 @njit(cache=True)
+def _joint_newton(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth, ff0, a, w):
+    """Newton on both unknowns (a, w) at once from a first guess: (a, w, iterations, converged).
+
+    One evaluation of each tissue law per step instead of a full inner solve
+    per outer step; gives up (converged False) when it leaves the angle
+    bracket or stalls, and the caller then runs the bracketed iteration.
+    """
+    deg = math.pi / 180.0
+    for it in range(1, _JOINT_MAX_ITER + 1):
+        sa, ca = math.sin(-a * deg), math.cos(-a * deg)
+        fd, kd = _disc_force(w, kd0, bd)
+        ff, kff = _facet_force(w + hl + lever * sa - gap, kfac, smooth)
+        if a >= 0.0:
+            mt, kt = _bending_moment(a, kf0, bf)
+        else:
+            mt, kt = _bending_moment(a, ke0, be)
+        df = ff - ff0
+        root = math.sqrt(df * df + _FACET_MOMENT_SMOOTHING_N * _FACET_MOMENT_SMOOTHING_N)
+        dp = 0.5 * (1.0 + df / root)
+        g1 = fd + ff - force
+        g2 = mt - lever * (0.5 * (df + root) - 0.5 * _FACET_MOMENT_SMOOTHING_N) / 1000.0 - moment
+        dcda = -lever * ca * deg
+        j11, j12 = kd + kff, kff * dcda  # d g1 / d(w, a)
+        j21, j22 = -lever * dp * kff / 1000.0, kt - lever * dp * kff * dcda / 1000.0
+        det = j11 * j22 - j12 * j21
+        if not (abs(det) > 0.0):
+            return a, w, it, False
+        dw = (g1 * j22 - g2 * j12) / det
+        da = (j11 * g2 - j21 * g1) / det
+        w -= dw
+        a -= da
+        if not (-_ANGLE_BRACKET_DEG < a < _ANGLE_BRACKET_DEG) or not (abs(w) < _JOINT_MAX_W_MM):
+            return a, w, it, False
+        if abs(da) <= _STEP_TOL * (1.0 + abs(a)) and abs(dw) <= 1e-2 * _STEP_TOL * (1.0 + abs(w)):
+            return a, w, it, True
+    return a, w, _JOINT_MAX_ITER, False
+
+
+@njit(cache=True)
 def _sagittal_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth):
-    """Safeguarded Newton for the sagittal rotation: (angle, w, facet force, iterations)."""
-    w, ff0, _, _, _ = _axial_solve(force, 0.0, hl, kd0, bd, kfac, gap, lever, smooth, np.nan)
+    """Sagittal rotation and disc compression: (angle, w, facet force, iterations).
+
+    Joint Newton first; if it fails, a safeguarded Newton on the angle (Newton
+    step inside the bracket, else bisection) with an inner axial solve, which
+    always converges.
+    """
+    w0, ff0, _, _, _ = _axial_solve(force, 0.0, hl, kd0, bd, kfac, gap, lever, smooth, np.nan)
     lo, hi = -_ANGLE_BRACKET_DEG, _ANGLE_BRACKET_DEG
     # first guess: the tissue law alone (exact when the facets stay as in upright compression)
     if moment >= 0.0:
-        a = _bending_angle(moment, kf0, bf)
+        a0 = _bending_angle(moment, kf0, bf)
     else:
-        a = _bending_angle(moment, ke0, be)
-    a = min(max(a, lo + 1e-6), hi - 1e-6)
+        a0 = _bending_angle(moment, ke0, be)
+    a0 = min(max(a0, lo + 1e-6), hi - 1e-6)
+    a, w, it, ok = _joint_newton(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth,
+                                 ff0, a0, w0)
+    if ok:
+        ff, _ = _facet_force(w + hl + lever * math.sin(math.radians(-a)) - gap, kfac, smooth)
+        return a, w, ff, it
+    a, w = a0, w0
     it = 0
     for it in range(1, _MAX_ITER + 1):
         w, ff, kff, kd, _ = _axial_solve(force, a, hl, kd0, bd, kfac, gap, lever, smooth, w)
@@ -504,6 +556,43 @@ def evaluate_batch(matrix, table, coef, chunk):
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
             _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
+    """Fused pipeline over parameter sets x postures, for sweeps: ``(len(keep), n_sets * n_postures, 2)``.
+
+    Row ``i * n_postures + j`` is ``base_rows[j]`` with columns ``cols`` set to
+    ``values[i]``; it is built in a per-thread buffer, so no packed matrix is
+    held.  Outputs are result-major, only the results ``keep`` (indices into
+    ``OUTPUTS``): each is one contiguous array, as the store keeps it.  Same
+    row function as :func:`evaluate_batch`.
+    """
+    n_post, n_col = base_rows.shape
+    n_rows = values.shape[0] * n_post
+    out = np.empty((keep.shape[0], n_rows, 2))
+    n_chunks = (n_rows + chunk - 1) // chunk
+    for k in prange(n_chunks):
+        nrm = np.empty((N_FACES, 2))
+        cc = np.empty(N_FACES)
+        buf_a = np.empty((_PART_FACES + 8, 2))
+        buf_b = np.empty((_PART_FACES + 8, 2))
+        rows = np.empty((_PART_FACES + 1, 3))
+        rhs = np.empty(_PART_FACES + 1)
+        row = np.empty(n_col)
+        res = np.empty((2, NOUT))
+        start = k * chunk
+        stop = min(start + chunk, n_rows)
+        for i in range(start, stop):
+            pset, post = divmod(i, n_post)
+            row[:] = base_rows[post]
+            for j in range(cols.shape[0]):
+                row[cols[j]] = values[pset, j]
+            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs)
+            for q in range(keep.shape[0]):
+                out[q, i, 0] = res[0, keep[q]]
+                out[q, i, 1] = res[1, keep[q]]
     return out
 
 

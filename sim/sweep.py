@@ -23,6 +23,7 @@ Sweep file (TOML)::
     scenario = "../scenarios/healthy.toml"     # relative to this file
     postures = ["standing", "sitting", "flexion", "extension"]
     name = "slip_x_height_loss"                # optional; also description, chunk_configs
+    outputs = ["l4_pressure_kpa", "l5_pressure_kpa", "l4_grade", "l5_grade"]  # optional; default all
     [fixed]                                    # optional overrides of the base scenario
     "pathology.herniation_zone" = "foraminal"
     [grid]                                     # cartesian product, one dimension each
@@ -87,7 +88,7 @@ DEFAULT_CHUNK_CONFIGS = 2**17
 #: Rows per ``prange`` task inside the kernel.
 KERNEL_CHUNK = 256
 SAMPLE_DIM = "sample"
-_SWEEP_KEYS = ("scenario", "postures", "name", "description", "chunk_configs")
+_SWEEP_KEYS = ("scenario", "postures", "name", "description", "chunk_configs", "outputs")
 _SECTIONS = ("sweep", "fixed", "grid", "population")
 _POP_META = ("file", "size", "seed", "name", "description")
 
@@ -303,11 +304,16 @@ class SweepSpec:
     chunk_configs: int = DEFAULT_CHUNK_CONFIGS
     description: str = ""
     source: str | None = None
+    outputs: tuple[str, ...] = ()  # results to store; empty: all of sim.layout.OUTPUTS
+
+    def __post_init__(self):
+        from .layout import OUTPUTS
+
+        self.outputs = tuple(self.outputs) or OUTPUTS
 
     def resolved(self) -> dict:
         """Everything that fixes the numbers, as plain JSON-able data (hashed into the store)."""
         from . import __version__
-        from .layout import OUTPUTS
         from .model import posture_table
         from .referral import pack_coefficients
 
@@ -321,7 +327,7 @@ class SweepSpec:
             "grid": {k: [_plain(x) for x in v] for k, v in self.grid.items()},
             "population": self.population.as_dict() if self.population else None,
             "chunk_configs": int(self.chunk_configs),
-            "outputs": list(OUTPUTS),
+            "outputs": list(self.outputs),
             "referral_coefficients": np.asarray(pack_coefficients(), float).tolist(),
         }
 
@@ -500,8 +506,30 @@ def spec_from_dict(data: dict, base_dir=".", source: str | None = None, scenario
         raise SimInputError(f"sweep.chunk_configs = {chunk!r} must be a positive integer (configurations per chunk)")
     name = str(head.get("name") or (Path(source).stem if source else scenario.name))
     spec = SweepSpec(name=name, scenario=scenario, postures=tuple(postures), grid=grid, population=population,
-                     chunk_configs=chunk, description=str(head.get("description", "")), source=source)
+                     chunk_configs=chunk, description=str(head.get("description", "")), source=source,
+                     outputs=parse_outputs(head.get("outputs")))
     return spec
+
+
+def parse_outputs(value) -> tuple[str, ...]:
+    """``sweep.outputs``: the result names to store, in :data:`sim.layout.OUTPUTS` order (None: all).
+
+    Storing fewer results is what makes very large sweeps cheap: the kernel
+    computes every result anyway, but the store's bandwidth bounds the sweep
+    (see ``benchmarks/README.md``).
+    """
+    from .layout import OUTPUTS
+
+    if value is None:
+        return OUTPUTS
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise SimInputError(f"sweep.outputs = {value!r} must be a non-empty list of result names")
+    for name in value:
+        if name not in OUTPUTS:
+            raise SimInputError(f"sweep.outputs: {name!r} is not a result name; allowed: {', '.join(OUTPUTS)}")
+    return tuple(n for n in OUTPUTS if n in set(value))
 
 
 def load_sweep(path) -> SweepSpec:
@@ -551,6 +579,7 @@ class Plan:
     shape: tuple[int, ...]  # configuration axes (*grid, [sample], posture)
     block: tuple[int, ...]
     dims: tuple[str, ...]  # configuration axes then "side"
+    outputs: tuple[str, ...]  # stored results, in sim.layout.OUTPUTS order
 
     @property
     def n_configs(self) -> int:
@@ -637,7 +666,8 @@ def make_plan(spec: SweepSpec) -> Plan:
                 coef=np.ascontiguousarray(pack_coefficients(), dtype=np.float64), grid_keys=tuple(spec.grid),
                 coords={k: np.asarray(v) for k, v in spec.grid.items()}, grid_codes=grid_codes,
                 population=spec.population, sampled=sampled, sample_codes=sample_codes, shape=shape,
-                block=chunk_block(shape, max(int(spec.chunk_configs), n_post)), dims=dims)
+                block=chunk_block(shape, max(int(spec.chunk_configs), n_post)), dims=dims,
+                outputs=tuple(spec.outputs))
 
 
 def chunk_parameters(plan: Plan, k: int):
@@ -689,21 +719,29 @@ def build_matrix(plan: Plan, params: dict) -> np.ndarray:
 
 
 def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
-    """Compute chunk ``k``: ``(k, outputs (*block, 2, len(OUTPUTS)), samples or None)``.
+    """Compute chunk ``k``: ``(k, outputs (len(plan.outputs), *block, 2), samples or None)``.
 
-    The unit of work on every backend (local loop or Dask task).
+    The unit of work on every backend (local loop or Dask task).  The kernel
+    builds each row from the base rows and the chunk's varying columns, and
+    returns the results result-major, so the store writes them without a copy.
     """
-    from .model import run_engine
+    from .kernels import evaluate_sets
+    from .layout import COL, OUT
 
     if n_threads:
         import numba
 
         numba.set_num_threads(min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
     params, samples = chunk_parameters(plan, k)
-    matrix = build_matrix(plan, params)
-    out = run_engine(matrix, plan.table, "numba", chunk=KERNEL_CHUNK, coef=plan.coef)
     block = tuple(s.stop - s.start for s in plan.region(k))
-    return k, out.reshape(block + out.shape[1:]), samples
+    n_sets = int(np.prod(block[:-1]))
+    cols = np.array([COL[key] for key in params], dtype=np.int64)
+    values = np.empty((n_sets, len(params)))
+    for j, v in enumerate(params.values()):
+        values[:, j] = v
+    keep = np.array([OUT[name] for name in plan.outputs], dtype=np.int64)
+    out = evaluate_sets(plan.base_rows, cols, values, plan.table, plan.coef, KERNEL_CHUNK, keep)
+    return k, out.reshape((len(plan.outputs),) + block + (2,)), samples
 
 
 def check_plan(plan: Plan, spec: SweepSpec) -> None:
@@ -918,7 +956,8 @@ def open_sweep(store):
 
 def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None, fixed=None,
           out=None, resume: bool = False, workers: int | None = None, scheduler: str | None = None,
-          progress: bool = False, chunk_configs: int | None = None, name: str | None = None):
+          progress: bool = False, chunk_configs: int | None = None, name: str | None = None,
+          outputs=None):
     """Run a grid and/or Monte Carlo sweep and return it as an :class:`xarray.Dataset`.
 
     Parameters
@@ -947,11 +986,14 @@ def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None
         Show a progress bar on stderr.
     chunk_configs : int, optional
         Configurations per chunk (default 2**17).
+    outputs : list of str, optional
+        Result names to store (default: all).  The store's write bandwidth,
+        not the kernel, bounds large sweeps of every result.
 
     Returns
     -------
     xarray.Dataset
-        One variable per result (:data:`sim.layout.OUTPUTS`), dims ``(*grid keys,
+        One variable per stored result (:data:`sim.layout.OUTPUTS`), dims ``(*grid keys,
         [sample], posture, side)``; units, descriptions and category labels in
         attrs; grades and distribution as int8 codes (-1/NaN where unwritten).
 
@@ -964,7 +1006,7 @@ def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None
     """
     if isinstance(spec, SweepSpec):
         resolved = spec
-        if any(v is not None for v in (scenario, postures, grid, population, fixed, chunk_configs, name)):
+        if any(v is not None for v in (scenario, postures, grid, population, fixed, chunk_configs, name, outputs)):
             raise SimInputError("give either a resolved SweepSpec or keyword sections, not both")
     else:
         base_dir, source, data = Path("."), None, {}
@@ -984,9 +1026,10 @@ def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None
                 head["scenario"] = str(Path(scenario).resolve())
             else:
                 scen_obj = scenario
-        for key, value in (("postures", postures), ("chunk_configs", chunk_configs), ("name", name)):
+        for key, value in (("postures", postures), ("chunk_configs", chunk_configs), ("name", name),
+                           ("outputs", outputs)):
             if value is not None:
-                head[key] = list(value) if key == "postures" else value
+                head[key] = list(value) if key in ("postures", "outputs") and not isinstance(value, str) else value
         for section, value in (("grid", grid), ("population", population), ("fixed", fixed)):
             if value is not None:
                 data[section] = dict(value)

@@ -2,7 +2,8 @@
 
 A sweep store is a zarr group that ``xarray.open_zarr`` reads as one Dataset:
 
-* one data variable per result name of :data:`sim.layout.OUTPUTS`, dims
+* one data variable per stored result name (``sweep.outputs``; by default
+  every name of :data:`sim.layout.OUTPUTS`), dims
   ``(*grid parameters, [sample], posture, side)``; numeric outputs are
   float64 with fill value NaN, categorical outputs
   (:data:`sim.layout.CATEGORICAL_OUTPUTS`) int8 codes with fill value -1 and
@@ -170,13 +171,13 @@ def create_store(target, layout, attrs: dict):
     import xarray as xr
     import zarr
 
-    from .layout import CATEGORICAL_OUTPUTS, OUTPUTS
+    from .layout import CATEGORICAL_OUTPUTS
 
     dims = layout.dims  # config axes then "side"
     small = tuple(1 if d not in RECORD_DIMS else n for d, n in zip(dims, layout.shape + (2,)))
     chunks = tuple(layout.block) + (2,)
     data_vars, encoding = {}, {}
-    for name in OUTPUTS:
+    for name in layout.outputs:
         if name in CATEGORICAL_OUTPUTS:
             data = np.full(small, CODE_FILL, dtype=np.int8)
             encoding[name] = {"chunks": chunks, "dtype": "int8", "_FillValue": CODE_FILL,
@@ -258,24 +259,23 @@ class ChunkWriter:
     """
 
     def __init__(self, store, layout, threads: int = 8):
-        from .layout import CATEGORICAL_OUTPUTS, OUT, OUTPUTS
+        from .layout import CATEGORICAL_OUTPUTS
 
         self.group = open_group(store)
         self.layout = layout
-        self.arrays = {name: self.group[name] for name in OUTPUTS}
-        self.index = {name: OUT[name] for name in OUTPUTS}
+        self.arrays = {name: self.group[name] for name in layout.outputs}
+        self.index = {name: i for i, name in enumerate(layout.outputs)}
         self.codes = set(CATEGORICAL_OUTPUTS)
         self.sampled = {key: self.group[key] for key in layout.sampled}
         self.done = self.group[DONE_VAR]
         self.pool = ThreadPoolExecutor(max_workers=threads)
 
     def write(self, k: int, out: np.ndarray, samples: dict | None) -> None:
-        """Write chunk ``k``: ``out`` is ``(*block, 2, len(OUTPUTS))`` raw kernel outputs."""
+        """Write chunk ``k``: ``out`` is ``(len(layout.outputs), *block, 2)`` result-major kernel outputs."""
         region = self.layout.region(k) + (slice(0, 2),)
         writes = []
-        columns = np.ascontiguousarray(np.moveaxis(out, -1, 0))  # one pass; each output then contiguous
         for name, arr in self.arrays.items():
-            col = columns[self.index[name]]
+            col = out[self.index[name]]
             writes.append((arr, region, col.astype(np.int8) if name in self.codes else col))
         if samples is not None:
             sample_region = region[self.layout.dims.index(SAMPLE_DIM)]

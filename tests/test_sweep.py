@@ -159,6 +159,28 @@ def test_chunk_matrix_equals_pack():
     np.testing.assert_array_equal(matrix, expected)
 
 
+def test_sweep_kernel_equals_batch_kernel():
+    """The sweep kernel (rows built in the kernel, result-major) gives the batch kernel's numbers bit for bit."""
+    from sim.model import run_engine
+    from sim.sweep import compute_chunk
+
+    spec = spec_from_dict({"sweep": {"scenario": str(SCENARIOS / "combined_degenerative.toml"),
+                                     "postures": ["standing", "sitting", "lateral_bend_left", "lifting"],
+                                     "chunk_configs": 60},
+                           "grid": {"pathology.herniation_side": ["left", "right"]},
+                           "population": {"size": 40, "seed": 3,
+                                          "anatomy.foraminal_height_mm": {"dist": "normal", "mean": 19.0, "sd": 2.0},
+                                          "pathology.slip_mm": {"dist": "uniform", "min": 0.0, "max": 4.0}}})
+    plan = make_plan(spec)
+    assert plan.n_chunks > 1
+    for k in range(plan.n_chunks):
+        _, out, _ = compute_chunk(plan, k)
+        params, _ = chunk_parameters(plan, k)
+        expected = run_engine(build_matrix(plan, params), plan.table, coef=plan.coef)
+        got = out.reshape(len(layout.OUTPUTS), -1, 2).transpose(1, 2, 0)
+        np.testing.assert_array_equal(got, expected)
+
+
 @pytest.mark.parametrize("data, words", [
     ({"grid": {"anatomy.foraminal_hieght_mm": [1.0]}}, ["anatomy.foraminal_hieght_mm", "foraminal_height_mm"]),
     ({"grid": {"pathology.slip_mm": [0.0, 60.0]}}, ["pathology.slip_mm", "60", "0 to 50 mm"]),
@@ -180,6 +202,9 @@ def test_chunk_matrix_equals_pack():
     ({"fixed": {"anatomy.disc_height_posterior_mm": 6.0}, "grid": {"pathology.disc_height_loss_mm": [0.0, 5.5]}},
      ["disc_height_loss_mm", "5.5", "allowed range 0 to 5 mm"]),
     ({"sweep": {"postures": ["standing", "handstand"]}}, ["handstand", "standing"]),
+    ({"sweep": {"outputs": ["l4_pressure_kpa", "l4_presure_kpa"]}, "grid": {"pathology.slip_mm": [0.0]}},
+     ["sweep.outputs", "l4_presure_kpa", "l4_pressure_kpa"]),
+    ({"sweep": {"outputs": []}, "grid": {"pathology.slip_mm": [0.0]}}, ["sweep.outputs", "[]"]),
 ])
 def test_bad_input_one_line(data, words):
     data = {k: dict(v) for k, v in data.items()}
@@ -191,6 +216,22 @@ def test_bad_input_one_line(data, words):
     assert "\n" not in msg
     for w in words:
         assert w in msg, (w, msg)
+
+
+def test_selected_outputs_equal_full_store(grid_ds, tmp_path):
+    """``outputs`` stores a subset with exactly the numbers of the full store; the report names what is missing."""
+    names = ["l5_grade", "l4_pressure_kpa", "idp_mpa"]
+    part = sweep(scenario=SCENARIOS / "healthy.toml", postures=POSTURES, outputs=names,
+                 grid={"pathology.slip_mm": {"start": 0.0, "stop": 8.0, "num": 5},
+                       "pathology.disc_height_loss_mm": [0.0, 2.5]}, chunk_configs=6)
+    stored = [n for n in part.data_vars if n != "chunk_done"]
+    assert stored == ["idp_mpa", "l4_pressure_kpa", "l5_grade"]  # in layout order
+    for name in stored:
+        np.testing.assert_array_equal(part[name].values, grid_ds[name].values)
+    from sim.report import sweep_report
+
+    with pytest.raises(SimInputError, match="l4_deformation_pct.*sweep.outputs"):
+        sweep_report(part, tmp_path / "rep")
 
 
 def test_ready_sweep_files_parse():

@@ -490,10 +490,21 @@ def sensitivity_figure(ds, table=None, max_params: int = 15):
 
 
 # ----------------------------------------------------------------- driver --
+#: Results every sweep report draws; a store made with a narrower ``sweep.outputs`` is refused.
+REPORT_OUTPUTS = ("l4_pressure_kpa", "l4_deformation_pct", "l4_drg_pressure_kpa", "l4_drg_deformation_pct",
+                  "l4_grade", "l5_pressure_kpa", "l5_deformation_pct", "l5_grade", "distribution")
+
+
 def sweep_figures(ds):
     """Yield (file name, caption, figure, optional HTML before it) for every figure of the store."""
     import html
 
+    missing = [n for n in REPORT_OUTPUTS if n not in ds]
+    if missing:
+        from ..errors import SimInputError
+
+        raise SimInputError(f"sweep store lacks results the report draws: {', '.join(missing)}; "
+                            "add them to sweep.outputs (or leave sweep.outputs out to store every result)")
     kind = store_kind(ds)
     if kind == "grid":
         dims = grid_dims(ds)
