@@ -134,6 +134,9 @@ import resource, sys, time, json
 from sim.sweep import run_sweep, spec_from_dict
 sys.path.insert(0, {here!r})
 from run_benchmarks import sweep_data
+t0 = time.perf_counter()
+run_sweep(spec_from_dict(sweep_data(1000, outputs={outputs!r})), out={out!r} + ".warm", progress=False)
+startup = time.perf_counter() - t0  # imports, kernel loaded from numba's cache, a 1000-config sweep
 spec = spec_from_dict(sweep_data({n}, outputs={outputs!r}))
 run = run_sweep(spec, out={out!r}, progress=False)
 # VmHWM (peak RSS of this process image) is reset at exec; ru_maxrss keeps the forking parent's peak
@@ -144,7 +147,7 @@ try:
             peak = int(line.split()[1]) / 1024
 except OSError:
     pass
-print(json.dumps({{"seconds": run.seconds, "peak_rss_mb": peak}}))
+print(json.dumps({{"seconds": run.seconds, "peak_rss_mb": peak, "startup_seconds": startup}}))
 """
 
 
@@ -155,7 +158,9 @@ def sweep_memory(n: int, tmp: Path, outputs=None) -> dict:
     data = json.loads(res.stdout.strip().splitlines()[-1])
     du = subprocess.run(["du", "-sm", str(out)], capture_output=True, text=True).stdout.split()
     shutil.rmtree(out)
+    shutil.rmtree(str(out) + ".warm", ignore_errors=True)
     return {"configs": n, "seconds": data["seconds"], "per_s": n / data["seconds"],
+            "startup_seconds": data["startup_seconds"],
             "peak_rss_mb": data["peak_rss_mb"], "store_mb": int(du[0]) if du else None,
             "outputs": "all" if outputs is None else len(outputs)}
 
@@ -224,6 +229,9 @@ def table(res: dict) -> str:
         rows.append((f"sweep of {r['configs']:.0e} configs, {r.get('outputs', 'all')} results",
                      f"{r['seconds']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB",
                      f"{r['per_s']:.3g} configs/s; store {r['store_mb']} MB{extra}"))
+    if res["memory_and_scaling"]:
+        rows.append(("start-up of a fresh process", f"{res['memory_and_scaling'][0]['startup_seconds']:.1f} s",
+                     "imports, kernel from numba's cache, a 1000-config sweep; not in the sweep times above"))
     head = (f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['platform']}; Python {m['python']}, "
             f"numba {m['numba']}, numpy {m['numpy']}, xarray {m['xarray']}, zarr {m['zarr']}. "
             f"Run {res['date']}{' (--quick)' if res['quick'] else ''}; medians of repeated runs.")

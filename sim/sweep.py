@@ -744,15 +744,80 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     return k, out.reshape((len(plan.outputs),) + block + (2,)), samples
 
 
-def check_plan(plan: Plan, spec: SweepSpec) -> None:
-    """Cross-parameter checks on every parameter set, chunk by chunk (bounded memory).
+#: Parameters read by the cross-parameter checks (:func:`sim.params.check_consistency`).
+CHECKED_KEYS = (
+    "anatomy.disc_height_posterior_mm", "pathology.disc_height_loss_mm", "anatomy.disc_depth_mm",
+    "pathology.slip_mm", "pathology.slip_instability_mm", "pathology.herniation_zone",
+    "pathology.herniation_size_mm", "anatomy.lateral_recess_depth_mm", "tissue.central_herniation_reach",
+    "anatomy.foraminal_width_mm", "tissue.extraforaminal_clearance_mm", "anatomy.l4_root_diameter_mm",
+    "grading.mild_pressure_mmhg", "grading.moderate_pressure_mmhg", "grading.severe_pressure_mmhg",
+    "grading.mild_deformation_pct", "grading.moderate_deformation_pct", "grading.severe_deformation_pct",
+)
 
-    Raises SimInputError naming the key, the value and the allowed range, and
-    the grid point or sample, before anything is written.
+
+def _varying_ranges(plan: Plan, spec: SweepSpec) -> dict:
+    """Checked key -> the values a corner check must try: the ends of a numeric range, every label."""
+    from .params import get_spec
+
+    ranges = {}
+    for key in plan.grid_keys:
+        values = spec.grid[key]
+        ranges[key] = list(dict.fromkeys(values)) if get_spec(key).categorical else [min(values), max(values)]
+    for d in plan.population.dists if plan.population else ():
+        if d.kind == "choice":
+            ranges[d.key] = list(d.values) if get_spec(d.key).categorical else [min(d.values), max(d.values)]
+        else:
+            ranges[d.key] = [d.lo, d.hi]
+    return {k: v for k, v in ranges.items() if k in CHECKED_KEYS}
+
+
+def corners_pass(plan: Plan, spec: SweepSpec) -> bool:
+    """True if the cross-parameter checks pass at every corner of the varying parameters' box.
+
+    Every check compares sums, quotients and maxima that are monotone in each
+    numeric parameter (``slip + instability <= depth``, ``size <= depth /
+    reach``, ...), so its worst case over a box lies at a corner: passing at
+    all corners (every label of a categorical parameter) proves it passes for
+    every configuration, without drawing the population.  False means only
+    that some corner fails; the exact check then decides.
+    """
+    from itertools import product
+
+    from .params import check_consistency
+
+    ranges = _varying_ranges(plan, spec)
+    if not ranges:
+        return True
+    keys = list(ranges)
+    rows = list(product(*(ranges[k] for k in keys)))
+    values = dict(spec.scenario.values)
+    for i, key in enumerate(keys):
+        column = [r[i] for r in rows]
+        values[key] = np.array(column, dtype=object if isinstance(column[0], str) else float)
+    try:
+        check_consistency(values)
+    except SimInputError:
+        return False
+    return True
+
+
+def check_plan(plan: Plan, spec: SweepSpec) -> None:
+    """Cross-parameter checks on every parameter set before anything is written.
+
+    First on the corners of the varying parameters' box (:func:`corners_pass`,
+    enough when it passes); otherwise chunk by chunk on the actual parameter
+    sets (bounded memory), so the error names the key, the value, the allowed
+    range and the grid point or sample that fails.
+
+    Raises
+    ------
+    SimInputError
     """
     from .params import check_consistency, get_spec
 
     if not plan.grid_keys and plan.population is None:
+        return
+    if corners_pass(plan, spec):
         return
     klabels = kernel_labels()
     seen_param_chunks = set()
