@@ -83,8 +83,10 @@ _DIST_KEYS = {
 MAX_TRUNCATED_MASS = 1e-3
 #: Samples drawn from one seeded stream; the population is a sequence of such blocks.
 SAMPLE_BLOCK = 8192
-#: Default configurations per chunk (one kernel call, one zarr chunk per output).
+#: Default configurations per chunk (one kernel call, one zarr chunk per output) when every result is stored.
 DEFAULT_CHUNK_CONFIGS = 2**17
+#: Largest default chunk, when few results are stored (see :func:`default_chunk_configs`).
+MAX_DEFAULT_CHUNK_CONFIGS = 2**20
 #: Rows per ``prange`` task inside the kernel.
 KERNEL_CHUNK = 256
 SAMPLE_DIM = "sample"
@@ -501,13 +503,14 @@ def spec_from_dict(data: dict, base_dir=".", source: str | None = None, scenario
         for d in population.dists:
             if d.key in grid:
                 raise SimInputError(f"{d.key} is both in [grid] and in [population]; vary it in one of them")
-    chunk = head.get("chunk_configs", DEFAULT_CHUNK_CONFIGS)
+    outputs = parse_outputs(head.get("outputs"))
+    chunk = head.get("chunk_configs", default_chunk_configs(outputs))
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise SimInputError(f"sweep.chunk_configs = {chunk!r} must be a positive integer (configurations per chunk)")
     name = str(head.get("name") or (Path(source).stem if source else scenario.name))
     spec = SweepSpec(name=name, scenario=scenario, postures=tuple(postures), grid=grid, population=population,
                      chunk_configs=chunk, description=str(head.get("description", "")), source=source,
-                     outputs=parse_outputs(head.get("outputs")))
+                     outputs=outputs)
     return spec
 
 
@@ -530,6 +533,21 @@ def parse_outputs(value) -> tuple[str, ...]:
         if name not in OUTPUTS:
             raise SimInputError(f"sweep.outputs: {name!r} is not a result name; allowed: {', '.join(OUTPUTS)}")
     return tuple(n for n in OUTPUTS if n in set(value))
+
+
+def default_chunk_configs(outputs) -> int:
+    """Configurations per chunk: the same bytes of results per chunk whatever ``outputs`` holds.
+
+    With every result stored a chunk is :data:`DEFAULT_CHUNK_CONFIGS`
+    configurations (about 86 MB of results); storing fewer results allows
+    proportionally more configurations per chunk (a power of two, at most
+    :data:`MAX_DEFAULT_CHUNK_CONFIGS`), so the store's fixed cost per written
+    array (about a millisecond) stays small against the kernel time.
+    """
+    from .layout import OUTPUTS
+
+    ratio = len(OUTPUTS) / max(len(outputs), 1)
+    return int(min(DEFAULT_CHUNK_CONFIGS * 2 ** math.floor(math.log2(ratio)), MAX_DEFAULT_CHUNK_CONFIGS))
 
 
 def load_sweep(path) -> SweepSpec:
@@ -1050,7 +1068,8 @@ def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None
     progress : bool
         Show a progress bar on stderr.
     chunk_configs : int, optional
-        Configurations per chunk (default 2**17).
+        Configurations per chunk (default 2**17 with every result stored, more
+        with fewer: :func:`default_chunk_configs`).
     outputs : list of str, optional
         Result names to store (default: all).  The store's write bandwidth,
         not the kernel, bounds large sweeps of every result.

@@ -234,6 +234,16 @@ def test_selected_outputs_equal_full_store(grid_ds, tmp_path):
         sweep_report(part, tmp_path / "rep")
 
 
+def test_default_chunk_keeps_result_bytes_per_chunk():
+    from sim.sweep import DEFAULT_CHUNK_CONFIGS, default_chunk_configs
+
+    assert default_chunk_configs(layout.OUTPUTS) == DEFAULT_CHUNK_CONFIGS
+    assert default_chunk_configs(layout.OUTPUTS[:6]) == 4 * DEFAULT_CHUNK_CONFIGS  # 41/6 -> 4 (a power of two)
+    spec = spec_from_dict({"sweep": {"scenario": str(SCENARIOS / "healthy.toml"), "outputs": ["idp_mpa"]},
+                           "grid": {"pathology.slip_mm": [0.0, 1.0]}})
+    assert spec.chunk_configs == default_chunk_configs(["idp_mpa"]) <= 2**20
+
+
 def test_corner_check_is_sound_and_exact_check_decides():
     """Corners passing means every configuration passes; a failing corner that no sample reaches still runs."""
     from sim.params import check_consistency
