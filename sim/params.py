@@ -151,13 +151,27 @@ def numeric_keys() -> tuple[str, ...]:
     return tuple(s.key for s in _load_specs() if not s.categorical)
 
 
+#: The parameters the cross-parameter checks read, and the only ones they are given.
+CONSISTENCY_KEYS = (
+    "anatomy.disc_height_posterior_mm", "pathology.disc_height_loss_mm", "anatomy.disc_depth_mm",
+    "pathology.slip_mm", "pathology.slip_instability_mm", "pathology.herniation_zone",
+    "pathology.herniation_size_mm", "anatomy.lateral_recess_depth_mm", "tissue.central_herniation_reach",
+    "anatomy.foraminal_width_mm", "tissue.extraforaminal_clearance_mm", "anatomy.l4_root_diameter_mm",
+    "grading.mild_pressure_mmhg", "grading.moderate_pressure_mmhg", "grading.severe_pressure_mmhg",
+    "grading.mild_deformation_pct", "grading.moderate_deformation_pct", "grading.severe_deformation_pct",
+)
+
+
 def check_consistency(values: dict) -> None:
     """Cross-parameter checks: impossible geometry raises one line naming the key.
 
     ``values`` is a full flat mapping (defaults merged with overrides) of
     scalars or equal-length arrays; the first offending configuration is named.
+    Only :data:`CONSISTENCY_KEYS` are read (a check of any other key fails
+    loudly), and every check is monotone in each numeric parameter, which
+    ``sim.sweep.corners_pass`` relies on.
     """
-    v = {k: (x if isinstance(x, str) else np.asarray(x)) for k, x in values.items()}
+    v = {k: (values[k] if isinstance(values[k], str) else np.asarray(values[k])) for k in CONSISTENCY_KEYS}
 
     def first_bad(mask, *arrays):
         mask = np.broadcast_to(mask, np.broadcast(*arrays, mask).shape)

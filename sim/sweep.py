@@ -762,17 +762,6 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     return k, out.reshape((len(plan.outputs),) + block + (2,)), samples
 
 
-#: Parameters read by the cross-parameter checks (:func:`sim.params.check_consistency`).
-CHECKED_KEYS = (
-    "anatomy.disc_height_posterior_mm", "pathology.disc_height_loss_mm", "anatomy.disc_depth_mm",
-    "pathology.slip_mm", "pathology.slip_instability_mm", "pathology.herniation_zone",
-    "pathology.herniation_size_mm", "anatomy.lateral_recess_depth_mm", "tissue.central_herniation_reach",
-    "anatomy.foraminal_width_mm", "tissue.extraforaminal_clearance_mm", "anatomy.l4_root_diameter_mm",
-    "grading.mild_pressure_mmhg", "grading.moderate_pressure_mmhg", "grading.severe_pressure_mmhg",
-    "grading.mild_deformation_pct", "grading.moderate_deformation_pct", "grading.severe_deformation_pct",
-)
-
-
 def _varying_ranges(plan: Plan, spec: SweepSpec) -> dict:
     """Checked key -> the values a corner check must try: the ends of a numeric range, every label."""
     from .params import get_spec
@@ -786,7 +775,9 @@ def _varying_ranges(plan: Plan, spec: SweepSpec) -> dict:
             ranges[d.key] = list(d.values) if get_spec(d.key).categorical else [min(d.values), max(d.values)]
         else:
             ranges[d.key] = [d.lo, d.hi]
-    return {k: v for k, v in ranges.items() if k in CHECKED_KEYS}
+    from .params import CONSISTENCY_KEYS
+
+    return {k: v for k, v in ranges.items() if k in CONSISTENCY_KEYS}
 
 
 def corners_pass(plan: Plan, spec: SweepSpec) -> bool:
