@@ -50,13 +50,14 @@ def pack(batch: dict, custom_postures: dict | None = None):
     for key, value in batch.items():
         spec = prm.get_spec(key)
         values[spec.key] = np.broadcast_to(spec.check_array(value), (n,))
-    full = {k: values.get(k, np.full(n, defaults[k]) if not isinstance(defaults[k], str)
-                          else np.full(n, defaults[k], dtype=object)) for k in defaults}
+    full = {k: values.get(k, defaults[k]) for k in defaults}  # defaults stay scalars: the checks broadcast
     prm.check_consistency(full)
 
     matrix = np.empty((n, len(COLUMNS)))
+    matrix[:, :len(PARAM_COLUMNS)] = [defaults[k] for k in PARAM_COLUMNS]
     for i, key in enumerate(PARAM_COLUMNS):
-        matrix[:, i] = full[key]
+        if key in values:
+            matrix[:, i] = values[key]
     posture_arr = np.broadcast_to(np.asarray(postures).astype(str), (n,))
     index = {name: i for i, name in enumerate(names)}
     bad = [p for p in np.unique(posture_arr) if p not in index]
@@ -80,10 +81,14 @@ def pack(batch: dict, custom_postures: dict | None = None):
 
 
 def _codes(arr, choices):
-    """Index of each label in ``choices`` (labels already checked), vectorised over unique values."""
-    uniq, inverse = np.unique(np.asarray(arr).astype(str), return_inverse=True)
-    lookup = np.array([float(choices.index(u)) for u in uniq])
-    return lookup[inverse.ravel()]
+    """Index of each label in ``choices`` (labels already checked), one comparison per choice."""
+    arr = np.asarray(arr).astype(str)
+    if arr.ndim == 0:
+        return float(choices.index(str(arr)))
+    codes = np.empty(arr.shape)
+    for i, choice in enumerate(choices):
+        codes[arr == choice] = i
+    return codes
 
 
 def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
