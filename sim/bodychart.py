@@ -24,6 +24,8 @@ from .referral import PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns
 
 CMAP = "YlOrRd"
 PAIN_RANGE = (0.0, 10.0)
+#: Pain below this (0-10) is drawn as no pain (white): it rounds to 0.0 in every table.
+NO_PAIN = 0.05
 DPI = 300
 BACK_OFFSET = 95.0  # x offset of the back view from the front view (chart units)
 _DISCLAIMER = "Research and teaching model; not a diagnostic device."
@@ -83,7 +85,8 @@ def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | Non
     if ax is None:
         _, ax = plt.subplots(figsize=(6.0, 5.2))
     data = body_chart_data()
-    cmap = matplotlib.colormaps[CMAP]
+    # regions without predicted pain are white, so that the palest colour still means some pain
+    cmap = matplotlib.colormaps[CMAP].with_extremes(bad="#ffffff")
     norm = matplotlib.colors.Normalize(*PAIN_RANGE)
     pains = {"left": pain_left or {}, "right": pain_right or {}}
     for k, (name, view) in enumerate(data["views"].items()):
@@ -95,7 +98,7 @@ def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | Non
             for side, poly in sides.items():
                 polys.append(np.asarray(poly, dtype=float) + [dx, 0.0])
                 values.append(_pain_value(pains[side], region))
-        coll = PolyCollection(polys, array=np.asarray(values), cmap=cmap, norm=norm, edgecolors="#606060",
+        coll = PolyCollection(polys, array=np.ma.masked_less(values, NO_PAIN), cmap=cmap, norm=norm, edgecolors="#606060",
                               linewidths=0.45, zorder=2)
         ax.add_collection(coll)
         if annotate:
@@ -112,7 +115,8 @@ def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | Non
         labels = {1: "L" if pos_side == "left" else "R", -1: "R" if pos_side == "left" else "L"}
         for sign, lab in labels.items():
             ax.text(dx + sign * 12.0, -9.0, lab, ha="center", va="top", fontsize=fontsize + 1, weight="bold")
-    ax.text(BACK_OFFSET / 2.0, -21.0, "front: patient's left on viewer's right;  back: patient's left on viewer's left",
+    ax.text(BACK_OFFSET / 2.0, -21.0, "front: patient's left on viewer's right;  back: patient's left on viewer's left;"
+            "  white: no pain",
             ha="center", va="top", fontsize=fontsize * 0.7, color="#404040")
     ax.set_xlim(-42, BACK_OFFSET + 42)
     ax.set_ylim(-28, 216)
@@ -141,7 +145,33 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(text))
 
 
-def write_body_charts(frame, outdir, scenario_name: str | None = None) -> list[Path]:
+def postures_figure(frame, scenario_name: str | None = None):
+    """One figure of every posture's body chart side by side, one colour scale (a matplotlib Figure)."""
+    _, plt = _matplotlib()
+    if not has_pain_columns(frame):
+        frame = add_pain_columns(frame)
+    postures = list(dict.fromkeys(frame["posture"]))
+    prefix = f"{scenario_name}: " if scenario_name else ""
+    ncol = min(5, max(1, len(postures)))
+    nrow = int(np.ceil(len(postures) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 3.3 * nrow + 0.5), squeeze=False)
+    for ax, posture in zip(axes.flat, postures):
+        left, right = _pain_by_side(frame, posture)
+        draw_body_chart(left, right, ax=ax, title=posture.replace("_", " "), colorbar=False, annotate=True,
+                        fontsize=6.5)
+    for ax in list(axes.flat)[len(postures):]:
+        ax.axis("off")
+    import matplotlib
+
+    sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
+    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
+    cb.set_label("pain intensity (0-10)")
+    fig.suptitle(f"{prefix}predicted referred pain by posture", fontsize=11)
+    fig.text(0.5, 0.005, _DISCLAIMER, ha="center", fontsize=7, color="#606060")
+    return fig
+
+
+def write_body_charts(frame, outdir, scenario_name: str | None = None, comparison: bool = True) -> list[Path]:
     """Write one body chart per posture and one figure comparing the postures (PNG, 300 dpi).
 
     Parameters
@@ -157,7 +187,7 @@ def write_body_charts(frame, outdir, scenario_name: str | None = None) -> list[P
     Returns
     -------
     list of Path: ``body_chart_<posture>.png`` for each posture, then
-    ``body_chart_postures.png``.
+    ``body_chart_postures.png`` (:func:`postures_figure`) unless ``comparison`` is False.
     """
     _, plt = _matplotlib()
     outdir = Path(outdir)
@@ -176,27 +206,13 @@ def write_body_charts(frame, outdir, scenario_name: str | None = None) -> list[P
         fig.savefig(path, dpi=DPI, bbox_inches="tight")
         plt.close(fig)
         paths.append(path)
-    ncol = min(5, max(1, len(postures)))
-    nrow = int(np.ceil(len(postures) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 3.3 * nrow + 0.5), squeeze=False)
-    for ax, posture in zip(axes.flat, postures):
-        left, right = _pain_by_side(frame, posture)
-        draw_body_chart(left, right, ax=ax, title=posture.replace("_", " "), colorbar=False, annotate=True,
-                        fontsize=6.5)
-    for ax in list(axes.flat)[len(postures):]:
-        ax.axis("off")
-    import matplotlib
-
-    sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
-    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
-    cb.set_label("pain intensity (0-10)")
-    fig.suptitle(f"{prefix}predicted referred pain by posture", fontsize=11)
-    fig.text(0.5, 0.005, _DISCLAIMER, ha="center", fontsize=7, color="#606060")
-    path = outdir / "body_chart_postures.png"
-    fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
-    paths.append(path)
+    if comparison:
+        fig = postures_figure(frame, scenario_name)
+        path = outdir / "body_chart_postures.png"
+        fig.savefig(path, dpi=DPI, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
     return paths
 
 
-__all__ = ["draw_body_chart", "write_body_charts", "body_chart_data", "CMAP", "PAIN_OUTPUTS"]
+__all__ = ["draw_body_chart", "write_body_charts", "postures_figure", "body_chart_data", "CMAP", "PAIN_OUTPUTS"]

@@ -112,8 +112,10 @@ def scenario_report(scenario, frame=None, outdir="report") -> dict:
     Returns
     -------
     dict with ``html``, ``pdf`` (paths) and ``png`` (list of paths, one per figure):
-    ``summary``, ``compression``, ``foramen``, ``mechanics``, ``referred_pain``.
+    ``summary``, ``compression``, ``foramen``, ``mechanics``, ``referred_pain``,
+    ``body_chart_postures``; beside them ``body_chart_<posture>.png`` for each posture.
     """
+    from .bodychart import postures_figure, write_body_charts
     from .model import simulate
     from .plots import scenario_figures as sf
     from .referral import add_pain_columns, has_pain_columns, presentation_summary
@@ -155,6 +157,10 @@ def scenario_report(scenario, frame=None, outdir="report") -> dict:
     rep.html("<h2>Referred pain</h2>")
     rep.figure(sf.pain_figure(scenario, frame), "referred_pain",
                "Predicted referred pain (body chart, front and back) in the provoking and relieving postures.")
+    charts = write_body_charts(frame, rep.outdir, scenario.name, comparison=False)
+    rep.figure(postures_figure(frame, scenario.name), "body_chart_postures",
+               "Predicted referred pain in every posture, one colour scale; one chart per posture at print "
+               f"resolution beside this page ({', '.join(p.name for p in charts)}).")
     return rep.close()
 
 

@@ -23,7 +23,7 @@ from sim.plots import sweep_figures as wf  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SCENARIO_FIGURES = ("summary", "compression", "foramen", "mechanics", "referred_pain")
+SCENARIO_FIGURES = ("summary", "compression", "foramen", "mechanics", "referred_pain", "body_chart_postures")
 POSTURES = ("standing", "sitting", "flexion", "extension")
 
 
@@ -71,6 +71,9 @@ def test_run_with_report_keeps_json_clean(tmp_path, capsys):
     records = json.loads(capsys.readouterr().out)
     assert {r["posture"] for r in records} == {"standing"}
     check_report(out, SCENARIO_FIGURES)  # the report still covers every posture of the scenario
+    for posture in sim.model.BUILTIN_POSTURES:  # and one body chart per posture, at print resolution
+        w, h = png_size(out / f"body_chart_{posture}.png")
+        assert w > 1200 and h > 1200, (posture, w, h)
 
 
 def test_healthy_scenario_renders_without_provoking_posture(tmp_path):
