@@ -147,6 +147,18 @@ def test_population_store_report(population_store, tmp_path):
     assert "mean |SRRC|" in (out / "report.html").read_text(encoding="utf-8")
 
 
+def test_report_of_a_store_with_selected_results(population_store, tmp_path):
+    """A sweep that stored only some results (``sweep.outputs``) gets the figures those results allow."""
+    import xarray as xr
+
+    from sim.report import sweep_report
+
+    ds = xr.open_zarr(population_store)[["l4_pressure_kpa", "l5_pressure_kpa", "l5_grade"]]
+    out = sweep_report(ds, tmp_path / "rep")
+    assert sorted(p.stem for p in out["png"]) == ["distributions", "sensitivity", "shares"]
+    check_report(tmp_path / "rep", ("distributions", "shares", "sensitivity"))
+
+
 def test_one_dimensional_grid_and_extra_dims(tmp_path):
     ds = wf.evaluate_dataset(grid={"pathology.disc_bulge_mm": np.linspace(0, 3, 4)}, postures=("standing", "flexion"))
     res = sim.report.sweep_report(ds, tmp_path / "one")

@@ -278,11 +278,13 @@ def distributions_figure(ds):
     (box: quartiles, line: median, whiskers: 5th-95th percentile), grade thresholds on compression."""
     postures = postures_of(ds)
     th = _thresholds(ds)
-    outputs = [(n, kind) for n, kind in DISTRIBUTION_OUTPUTS if n.startswith("l4_max") or n in ds]
-    ncol = 4
+    outputs = [(n, kind) for n, kind in DISTRIBUTION_OUTPUTS if n in ds or n == "l4_max_pressure_kpa"
+               or (n == "l4_max_deformation_pct" and "l4_deformation_pct" in ds)]
+    ncol = min(4, len(outputs))
     nrow = int(np.ceil(len(outputs) / ncol))
     with st.style():
-        fig, axes = plt.subplots(nrow, ncol, figsize=(16, 4.3 * nrow + 0.9), squeeze=False, sharex=True)
+        fig, axes = plt.subplots(nrow, ncol, figsize=(max(4.0 * ncol, 9.0), 4.3 * nrow + 0.9), squeeze=False,
+                                 sharex=True)
         for ax, (name, kind) in zip(axes.flat, outputs):
             da = _population_var(ds, name).load()
             data = []
@@ -310,11 +312,17 @@ def distributions_figure(ds):
             ax.tick_params(axis="x", labelbottom=True)
         n = ds.sizes[SAMPLE_DIM]
         fig.suptitle(f"Population outputs by posture (n = {n} individuals, both sides pooled)", x=0.01, ha="left")
-        fig.text(0.01, 0.005, "Box: quartiles; line: median; whiskers: 5th-95th percentile. Grade thresholds "
-                 "(right-hand ticks; dotted mild, dashed moderate, dash-dot severe): Olmarker 1989, "
-                 "Pedowitz 1992 (pressure), Lee 2010 (flattening).", fontsize=7.5, color="#444444")
+        import textwrap
+
+        width, height = fig.get_size_inches()
+        note = ("Box: quartiles; line: median; whiskers: 5th-95th percentile. Grade thresholds (right-hand ticks; "
+                "dotted mild, dashed moderate, dash-dot severe): Olmarker 1989, Pedowitz 1992 (pressure), "
+                "Lee 2010 (flattening).")
+        fig.text(0.01, 0.005, textwrap.fill(note, int(width * 10)), fontsize=7.5, color="#444444", va="bottom")
         st.add_footer(fig, y=0.02)
-        fig.subplots_adjust(left=0.05, right=0.97, top=0.92, bottom=0.14, wspace=0.36, hspace=0.2)
+        # margins in inches, so narrow figures (few stored results) keep room for tick labels and notes
+        fig.subplots_adjust(left=0.8 / width, right=1.0 - 0.8 / width, top=1.0 - 0.55 / height,
+                            bottom=1.45 / height, wspace=0.36, hspace=0.2)
     return fig
 
 
@@ -490,9 +498,8 @@ def sensitivity_figure(ds, table=None, max_params: int = 15):
 
 
 # ----------------------------------------------------------------- driver --
-#: Results every sweep report draws; a store made with a narrower ``sweep.outputs`` is refused.
-REPORT_OUTPUTS = ("l4_pressure_kpa", "l4_deformation_pct", "l4_drg_pressure_kpa", "l4_drg_deformation_pct",
-                  "l4_grade", "l5_pressure_kpa", "l5_deformation_pct", "l5_grade", "distribution")
+#: Results every sweep report needs; figures of other results are drawn when the store has them.
+REPORT_OUTPUTS = ("l4_pressure_kpa", "l5_pressure_kpa")
 
 
 def sweep_figures(ds):
@@ -503,7 +510,7 @@ def sweep_figures(ds):
     if missing:
         from ..errors import SimInputError
 
-        raise SimInputError(f"sweep store lacks results the report draws: {', '.join(missing)}; "
+        raise SimInputError(f"sweep store lacks results every report draws: {', '.join(missing)}; "
                             "add them to sweep.outputs (or leave sweep.outputs out to store every result)")
     kind = store_kind(ds)
     if kind == "grid":
@@ -526,8 +533,9 @@ def sweep_figures(ds):
         return
     yield ("distributions", "Distribution of each output over the population, by posture.",
            distributions_figure(ds), "<h2>Distributions</h2>")
-    yield ("shares", "Share of the population in each grade and each pain distribution, by posture.",
-           shares_figure(ds), "<h2>Grades and pain distributions</h2>")
+    if any(n in ds for n in ("l4_grade", "l5_grade", "distribution")):
+        yield ("shares", "Share of the population in each grade and each pain distribution, by posture.",
+               shares_figure(ds), "<h2>Grades and pain distributions</h2>")
     table = sensitivity_table(ds)
     rows = ranking(table)
     if rows:
