@@ -115,11 +115,10 @@ def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | Non
         labels = {1: "L" if pos_side == "left" else "R", -1: "R" if pos_side == "left" else "L"}
         for sign, lab in labels.items():
             ax.text(dx + sign * 12.0, -9.0, lab, ha="center", va="top", fontsize=fontsize + 1, weight="bold")
-    ax.text(BACK_OFFSET / 2.0, -21.0, "front: patient's left on viewer's right;  back: patient's left on viewer's left;"
-            "  white: no pain",
-            ha="center", va="top", fontsize=fontsize * 0.7, color="#404040")
+    ax.text(BACK_OFFSET / 2.0, -20.0, "front: patient's left on viewer's right\nback: patient's left on viewer's left;"
+            " white: no pain", ha="center", va="top", fontsize=fontsize * 0.7, color="#404040", linespacing=1.3)
     ax.set_xlim(-42, BACK_OFFSET + 42)
-    ax.set_ylim(-28, 216)
+    ax.set_ylim(-36, 216)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
