@@ -182,6 +182,23 @@ def _axial_solve(force, a_deg, hl, k0, b, kf, gap, lever, smooth, w_start):
 
 
 @njit(cache=True)
+def _sagittal_residual(a, ff, ff0, moment, kf0, bf, ke0, be, lever):
+    """Sagittal moment residual [N m] at angle ``a`` with facet force ``ff``: (r, dr/da, dr/dff).
+
+    ``r = M_tissue(a) - r_f P(ff - ff0) / 1000 - M``, ``P`` the smooth positive part
+    (see ``sim.mechanics``); dr/da at fixed facet force.
+    """
+    if a >= 0.0:
+        mt, kt = _bending_moment(a, kf0, bf)
+    else:
+        mt, kt = _bending_moment(a, ke0, be)
+    df = ff - ff0
+    root = math.sqrt(df * df + _FACET_MOMENT_SMOOTHING_N * _FACET_MOMENT_SMOOTHING_N)
+    r = mt - lever * (0.5 * (df + root) - 0.5 * _FACET_MOMENT_SMOOTHING_N) / 1000.0 - moment
+    return r, kt, -lever * 0.5 * (1.0 + df / root) / 1000.0
+
+
+@njit(cache=True)
 def _joint_newton(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth, ff0, a, w):
     """Newton on both unknowns (a, w) at once from a first guess: (a, w, iterations, converged).
 
@@ -194,18 +211,11 @@ def _joint_newton(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever
         sa, ca = math.sin(-a * deg), math.cos(-a * deg)
         fd, kd = _disc_force(w, kd0, bd)
         ff, kff = _facet_force(w + hl + lever * sa - gap, kfac, smooth)
-        if a >= 0.0:
-            mt, kt = _bending_moment(a, kf0, bf)
-        else:
-            mt, kt = _bending_moment(a, ke0, be)
-        df = ff - ff0
-        root = math.sqrt(df * df + _FACET_MOMENT_SMOOTHING_N * _FACET_MOMENT_SMOOTHING_N)
-        dp = 0.5 * (1.0 + df / root)
         g1 = fd + ff - force
-        g2 = mt - lever * (0.5 * (df + root) - 0.5 * _FACET_MOMENT_SMOOTHING_N) / 1000.0 - moment
+        g2, kt, dg2_dff = _sagittal_residual(a, ff, ff0, moment, kf0, bf, ke0, be, lever)
         dcda = -lever * ca * deg
         j11, j12 = kd + kff, kff * dcda  # d g1 / d(w, a)
-        j21, j22 = -lever * dp * kff / 1000.0, kt - lever * dp * kff * dcda / 1000.0
+        j21, j22 = dg2_dff * kff, kt + dg2_dff * kff * dcda
         det = j11 * j22 - j12 * j21
         if not (abs(det) > 0.0):
             return a, w, it, False
@@ -251,14 +261,7 @@ def _bracketed_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, le
     it = 0
     for it in range(1, _MAX_ITER + 1):
         w, ff, kff, kd, _ = _axial_solve(force, a, hl, kd0, bd, kfac, gap, lever, smooth, w)
-        if a >= 0.0:
-            mt, kt = _bending_moment(a, kf0, bf)
-        else:
-            mt, kt = _bending_moment(a, ke0, be)
-        df = ff - ff0
-        root = math.sqrt(df * df + _FACET_MOMENT_SMOOTHING_N * _FACET_MOMENT_SMOOTHING_N)
-        extra = 0.5 * (df + root) - 0.5 * _FACET_MOMENT_SMOOTHING_N
-        r = mt - lever * extra / 1000.0 - moment
+        r, kt, dr_dff = _sagittal_residual(a, ff, ff0, moment, kf0, bf, ke0, be, lever)
         if r == 0.0:
             break
         if r > 0.0:
@@ -266,8 +269,8 @@ def _bracketed_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, le
         else:
             lo = a
         dcda = -lever * math.cos(math.radians(-a)) * math.pi / 180.0
-        dffda = kff * dcda * kd / (kd + kff)
-        slope = kt - lever * 0.5 * (1.0 + df / root) * dffda / 1000.0
+        dffda = kff * dcda * kd / (kd + kff)  # along the axial equilibrium
+        slope = kt + dr_dff * dffda
         a_new = a - r / slope
         if not (lo < a_new < hi):
             a_new = 0.5 * (lo + hi)
@@ -547,6 +550,13 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         pain_row(o[19], o[18], o[22], o[21], o[28], o[27], coef, o[_PAIN:_PAIN + 10])
 
 
+@njit(cache=True)
+def _scratch():
+    """Per-task work arrays of :func:`_evaluate_row`: faces (normals, offsets), clip buffers, LP rows."""
+    return (np.empty((N_FACES, 2)), np.empty(N_FACES), np.empty((_PART_FACES + 8, 2)),
+            np.empty((_PART_FACES + 8, 2)), np.empty((_PART_FACES + 1, 3)), np.empty(_PART_FACES + 1))
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def evaluate_batch(matrix, table, coef, chunk):
     """Fused pipeline over a packed batch: ``(n, 2, NOUT)`` outputs; ``prange`` over chunks."""
@@ -554,12 +564,7 @@ def evaluate_batch(matrix, table, coef, chunk):
     out = np.empty((n_rows, 2, NOUT))
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
-        nrm = np.empty((N_FACES, 2))
-        cc = np.empty(N_FACES)
-        buf_a = np.empty((_PART_FACES + 8, 2))
-        buf_b = np.empty((_PART_FACES + 8, 2))
-        rows = np.empty((_PART_FACES + 1, 3))
-        rhs = np.empty(_PART_FACES + 1)
+        nrm, cc, buf_a, buf_b, rows, rhs = _scratch()
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
@@ -582,12 +587,7 @@ def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
     out = np.empty((keep.shape[0], n_rows, 2))
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
-        nrm = np.empty((N_FACES, 2))
-        cc = np.empty(N_FACES)
-        buf_a = np.empty((_PART_FACES + 8, 2))
-        buf_b = np.empty((_PART_FACES + 8, 2))
-        rows = np.empty((_PART_FACES + 1, 3))
-        rhs = np.empty(_PART_FACES + 1)
+        nrm, cc, buf_a, buf_b, rows, rhs = _scratch()
         row = np.empty(n_col)
         res = np.empty((2, NOUT))
         start = k * chunk
