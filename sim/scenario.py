@@ -51,16 +51,17 @@ def parse_override(text: str) -> tuple[str, object]:
     return key, value
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path, what: str = "scenario file") -> dict:
+    """Parse a TOML file; a missing, unreadable or invalid one is one SimInputError line naming ``what``."""
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise SimInputError(f"scenario file {str(path)!r} does not exist") from None
+        raise SimInputError(f"{what} {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SimInputError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
+        raise SimInputError(f"{what} {str(path)!r} cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SimInputError(f"scenario file {str(path)!r} is not valid TOML: {exc}") from None
+        raise SimInputError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
 
 
 def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> Scenario:
@@ -149,4 +150,4 @@ def load_scenario(path, overrides=None) -> Scenario:
         One line naming the key, the value and the allowed range.
     """
     path = Path(path)
-    return scenario_from_dict(_read_toml(path), overrides, str(path))
+    return scenario_from_dict(read_toml(path), overrides, str(path))

@@ -61,7 +61,6 @@ import math
 import os
 import sys
 import time
-import tomllib
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -69,6 +68,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import SimInputError
+from .scenario import read_toml
 
 #: Distributions a population parameter may follow.
 DISTRIBUTIONS = ("normal", "lognormal", "truncnormal", "uniform", "choice")
@@ -369,18 +369,6 @@ def _flatten(table: dict, where: str) -> dict:
     return out
 
 
-def _read_toml(path: Path, what: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise SimInputError(f"{what} {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimInputError(f"{what} {str(path)!r} cannot be read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SimInputError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
-
-
 def grid_axis(key: str, value) -> np.ndarray:
     """Values of one grid axis: a list, or ``{start, stop, num}`` (inclusive linspace), checked.
 
@@ -427,7 +415,7 @@ def _population_from(table: dict, base_dir: Path) -> Population | None:
     if "file" in table:
         path = Path(table.pop("file"))
         path = path if path.is_absolute() else base_dir / path
-        data = _read_toml(path, "population file")
+        data = read_toml(path, "population file")
         unknown = set(data) - {"population"}
         if unknown:
             raise SimInputError(f"population file {str(path)!r}: unknown section [{sorted(unknown)[0]}]; "
@@ -559,7 +547,7 @@ def load_sweep(path) -> SweepSpec:
         One line naming the key, the value and the allowed range.
     """
     path = Path(path)
-    return spec_from_dict(_read_toml(path, "sweep file"), path.parent, str(path))
+    return spec_from_dict(read_toml(path, "sweep file"), path.parent, str(path))
 
 
 # ------------------------------------------------------------------- plan --
@@ -1088,7 +1076,7 @@ def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None
         if isinstance(spec, (str, Path)):
             source = str(spec)
             base_dir = Path(spec).parent
-            data = _read_toml(Path(spec), "sweep file")
+            data = read_toml(Path(spec), "sweep file")
         elif isinstance(spec, dict):
             data = {k: dict(v) for k, v in spec.items()}
         elif spec is not None:

@@ -374,6 +374,18 @@ def signature_lines(frame) -> list[str]:
     return lines
 
 
+def _style_table(table, fontsize: float, pad: float, header_lines: int = 1) -> None:
+    """Summary-page table style: fixed font size, cell padding, bold grey header of ``header_lines`` lines."""
+    table.auto_set_font_size(False)
+    table.set_fontsize(fontsize)
+    for (r, _), cell in table.get_celld().items():
+        cell.PAD = pad
+        if r == 0:
+            cell.set_text_props(weight="bold")
+            cell.set_facecolor("#EEEEEE")
+            cell.set_height(cell.get_height() * header_lines)
+
+
 def summary_figure(scenario, frame):
     """The summary page: changed inputs, key outputs by posture, posture signature, disclaimer."""
     import textwrap
@@ -398,13 +410,7 @@ def summary_figure(scenario, frame):
         cells = [list(r) for r in changed] or [["(none: default anatomy, no pathology)", "", "", ""]]
         t = ax.table(cellText=cells, colLabels=["parameter", "value", "unit", "default"], bbox=[0, 0, 0.75, 1],
                      cellLoc="left", colWidths=[0.45, 0.1, 0.1, 0.1])
-        t.auto_set_font_size(False)
-        t.set_fontsize(8.5)
-        for (r, c), cell in t.get_celld().items():
-            cell.PAD = 0.03
-            if r == 0:
-                cell.set_text_props(weight="bold")
-                cell.set_facecolor("#EEEEEE")
+        _style_table(t, fontsize=8.5, pad=0.03)
         y -= h_in + 0.04
         fig.text(0.03, y, "Key outputs by posture (L/R = left/right side)", weight="bold", va="top")
         y -= 0.03
@@ -418,14 +424,7 @@ def summary_figure(scenario, frame):
                 "foramen [mm²]\nleft/right", "IDP\n[MPa]", "peak pain\n[0-10]", "distribution\nleft/right"]
         t = ax.table(cellText=cells, colLabels=cols, bbox=[0, 0, 1, 1], cellLoc="left",
                      colWidths=[0.1, 0.14, 0.14, 0.07, 0.07, 0.1, 0.06, 0.07, 0.25])
-        t.auto_set_font_size(False)
-        t.set_fontsize(8)
-        for (r, c), cell in t.get_celld().items():
-            cell.PAD = 0.04
-            if r == 0:
-                cell.set_text_props(weight="bold")
-                cell.set_facecolor("#EEEEEE")
-                cell.set_height(cell.get_height() * 2)
+        _style_table(t, fontsize=8, pad=0.04, header_lines=2)
         y -= h_out + 0.04
         fig.text(0.03, y, "Posture signature", weight="bold", va="top")
         y -= 0.03

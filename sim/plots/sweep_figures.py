@@ -142,6 +142,14 @@ def _fixed_selection(ds, keep: list[str]):
     return sel, (f"other swept parameters held at {note}" if note else "")
 
 
+def _label_map_axes(axes, xdim: str, ydim: str) -> None:
+    """Swept-parameter labels (with units) on the bottom row and the left column of a panel grid."""
+    for ax in axes[-1]:
+        ax.set_xlabel(st.param_label(xdim))
+    for ax in axes[:, 0]:
+        ax.set_ylabel(st.param_label(ydim))
+
+
 def pressure_map_figure(ds, root: str):
     """Heat map of contact pressure [kPa] (worse side) over the first two swept parameters, one panel
     per posture, contours at the pressure grade thresholds."""
@@ -168,10 +176,7 @@ def pressure_map_figure(ds, root: str):
                 ax.clabel(cs, fmt=lambda v: names.get(v, f"{v:.1f}"), fontsize=7, inline=True)
             ax.set_title(st.posture_label(p), color="black")
             ax.grid(False)
-        for ax in axes[-1]:
-            ax.set_xlabel(st.param_label(xdim))
-        for ax in axes[:, 0]:
-            ax.set_ylabel(st.param_label(ydim))
+        _label_map_axes(axes, xdim, ydim)
         fig.subplots_adjust(left=0.08, right=0.85, top=0.86, bottom=0.16, wspace=0.08, hspace=0.3)
         cax = fig.add_axes([0.9, 0.2, 0.015, 0.6])
         cb = fig.colorbar(mesh, cax=cax)
@@ -212,10 +217,7 @@ def grade_map_figure(ds, root: str):
             ax.pcolormesh(x, y, z, cmap=cmap, norm=norm, shading="nearest", rasterized=True, edgecolors="none")
             ax.set_title(st.posture_label(p))
             ax.grid(False)
-        for ax in axes[-1]:
-            ax.set_xlabel(st.param_label(xdim))
-        for ax in axes[:, 0]:
-            ax.set_ylabel(st.param_label(ydim))
+        _label_map_axes(axes, xdim, ydim)
         fig.subplots_adjust(left=0.08, right=0.98, top=0.82, bottom=0.16, wspace=0.08, hspace=0.3)
         handles = [Patch(facecolor=st.GRADE_COLORS[g], edgecolor="#777777", label=g) for g in GRADES]
         fig.legend(handles=handles, loc="upper right", ncol=5, bbox_to_anchor=(0.99, 0.95), title=None)
