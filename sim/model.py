@@ -17,6 +17,7 @@ from .layout import (CATEGORICAL_OUTPUTS, CODE_COLUMNS, COLUMNS, GRADES, HERNIAT
 from .loads import BUILTIN_POSTURES, Posture, builtin_postures
 
 ENGINES = ("numba", "reference")
+#: Rows per ``prange`` task of the batch kernels (sim.run_engine and sweeps).
 DEFAULT_CHUNK = 256
 
 assert PARAM_COLUMNS == prm.numeric_keys(), "sim/layout.py is out of step with parameters.toml"

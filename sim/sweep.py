@@ -87,8 +87,6 @@ SAMPLE_BLOCK = 8192
 DEFAULT_CHUNK_CONFIGS = 2**17
 #: Largest default chunk, when few results are stored (see :func:`default_chunk_configs`).
 MAX_DEFAULT_CHUNK_CONFIGS = 2**20
-#: Rows per ``prange`` task inside the kernel.
-KERNEL_CHUNK = 256
 SAMPLE_DIM = "sample"
 _SWEEP_KEYS = ("scenario", "postures", "name", "description", "chunk_configs", "outputs")
 _SECTIONS = ("sweep", "fixed", "grid", "population")
@@ -733,6 +731,7 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     """
     from .kernels import evaluate_sets
     from .layout import COL, OUT
+    from .model import DEFAULT_CHUNK
 
     if n_threads:
         import numba
@@ -746,7 +745,7 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     for j, v in enumerate(params.values()):
         values[:, j] = v
     keep = np.array([OUT[name] for name in plan.outputs], dtype=np.int64)
-    out = evaluate_sets(plan.base_rows, cols, values, plan.table, plan.coef, KERNEL_CHUNK, keep)
+    out = evaluate_sets(plan.base_rows, cols, values, plan.table, plan.coef, DEFAULT_CHUNK, keep)
     return k, out.reshape((len(plan.outputs),) + block + (2,)), samples
 
 
