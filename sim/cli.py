@@ -71,7 +71,8 @@ def _run(args) -> int:
 
 
 def _table_text(scenario, frame) -> str:
-    from . import DISCLAIMER, records
+    from . import records
+    from .about import DISCLAIMER
 
     head = [f"scenario: {scenario.name}" + (f" - {scenario.description}" if scenario.description else "")]
     changed = scenario.changed()

@@ -38,8 +38,9 @@ import math
 
 import numpy as np
 
-from .layout import GRADES  # noqa: E402  (codes 0-4)
-MMHG_PER_KPA = 1.0 / 0.133322
+from .layout import GRADES  # noqa: F401  (codes 0-4, re-exported)
+from .units import MMHG_PER_KPA
+
 MAX_DEFORMATION = 0.95  # a root cannot flatten beyond this; keeps pressure finite
 TIE_MM = 1e-9  # radii closer than this are the same circle
 LINEAR_STIFFENING = 1e-9  # below this the root law is linear (avoids 0/0)

@@ -22,9 +22,8 @@ from importlib import resources
 import numpy as np
 
 from .errors import SimInputError
+from .units import GRAVITY_M_S2, REFERENCE_BODY_MASS_KG
 
-GRAVITY_M_S2 = 9.81
-REFERENCE_BODY_MASS_KG = 70.0  # Wilke 1999 subject
 
 #: Built-in posture names in report order.
 BUILTIN_POSTURES = (

@@ -65,7 +65,7 @@ class _Report:
         return path
 
     def close(self) -> dict:
-        from . import DISCLAIMER, __version__
+        from .about import DISCLAIMER, __version__
 
         info = self.pdf.infodict()
         info["Subject"] = DISCLAIMER

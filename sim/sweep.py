@@ -313,7 +313,7 @@ class SweepSpec:
 
     def resolved(self) -> dict:
         """Everything that fixes the numbers, as plain JSON-able data (hashed into the store)."""
-        from . import __version__
+        from .about import __version__
         from .model import posture_table
         from .referral import pack_coefficients
 
@@ -941,7 +941,7 @@ class SweepRun:
 def run_sweep(spec: SweepSpec, out=None, resume: bool = False, workers: int | None = None,
               scheduler: str | None = None, progress: bool = False) -> SweepRun:
     """Run a sweep into a zarr store (a directory path, or memory if ``out`` is None)."""
-    from . import DISCLAIMER
+    from .about import DISCLAIMER
     from . import sweep_store as st
 
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):

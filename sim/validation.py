@@ -18,6 +18,7 @@ import numpy as np
 
 from . import params as prm
 from .loads import Posture
+from .units import KPA_PER_MMHG
 from .model import evaluate
 
 
@@ -115,7 +116,7 @@ def _max_pressure_mmhg(name: str, posture: str, root: str) -> float:
     f = _scenario_frame(name)
     f = f[f.posture == posture]
     col = "l4_drg_pressure_kpa" if root == "l4" else "l5_pressure_kpa"
-    return float(f[col].max() / 0.133322)
+    return float(f[col].max() / KPA_PER_MMHG)
 
 
 def _claudication_margin() -> float:

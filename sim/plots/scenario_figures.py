@@ -390,7 +390,7 @@ def summary_figure(scenario, frame):
     """The summary page: changed inputs, key outputs by posture, posture signature, disclaimer."""
     import textwrap
 
-    from .. import DISCLAIMER
+    from ..about import DISCLAIMER
 
     changed = changed_inputs(scenario)
     table = key_outputs(frame)
