@@ -9,7 +9,7 @@ Public API (DESIGN.md section 4): :func:`load_scenario`, :func:`simulate`,
 
 from .about import DISCLAIMER, __version__
 from .errors import SimInputError
-from .model import evaluate, simulate
+from .engine import evaluate, simulate
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 

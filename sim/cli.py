@@ -51,7 +51,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _run(args) -> int:
     from . import records
-    from .model import simulate
+    from .engine import simulate
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)

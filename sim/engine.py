@@ -14,7 +14,11 @@ from . import params as prm
 from .errors import SimInputError
 from .layout import (CATEGORICAL_OUTPUTS, CODE_COLUMNS, COLUMNS, GRADES, HERNIATION_SIDES, HERNIATION_ZONES,
                      OUT, OUTPUTS, PARAM_COLUMNS, SIDES)
+from . import geometry as geo
 from .loads import BUILTIN_POSTURES, Posture, builtin_postures
+from .pipeline import evaluate as evaluate_reference
+from .pipeline import evaluate_batch, evaluate_row
+from .referral import pack_coefficients
 
 ENGINES = ("numba", "reference")
 #: Rows per ``prange`` task of the batch kernels (sim.run_engine and sweeps).
@@ -99,17 +103,11 @@ def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
     ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
     """
     if coef is None:
-        from .referral import pack_coefficients
-
         coef = pack_coefficients()
     if engine == "numba":
-        from .kernels import evaluate_batch
-
         return evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
                               np.ascontiguousarray(coef, dtype=np.float64), int(chunk))
     if engine == "reference":
-        from .reference import evaluate as evaluate_reference
-
         return evaluate_reference(matrix, table, np.asarray(coef, dtype=np.float64))
     raise SimInputError(f"engine = {engine!r} is unknown; allowed: {', '.join(ENGINES)}")
 
@@ -196,10 +194,6 @@ def foramen_shapes(scenario, posture: str) -> dict:
     origin at the L5 posterior-superior corner], "root_xy": (x, y), "root_diameter_mm",
     "drg_diameter_mm", "record": dict of that side's results}
     """
-    from . import geometry as geo
-    from .referral import pack_coefficients
-    from .reference import evaluate_row
-
     batch = {k: np.array([v], dtype=object if isinstance(v, str) else float) for k, v in scenario.values.items()}
     batch["posture"] = np.array([posture])
     matrix, table, *_ = pack(batch, scenario.custom_postures)

@@ -22,6 +22,7 @@ from importlib import resources
 import numpy as np
 
 from .errors import SimInputError
+from .jit import njit
 from .units import GRAVITY_M_S2, REFERENCE_BODY_MASS_KG
 
 
@@ -38,6 +39,13 @@ BUILTIN_POSTURES = (
     "axial_rotation_right",
     "lifting",
 )
+
+#: Inputs of the static trunk model, in the order of :func:`lifting_loads` after body mass.
+LIFTING_KEYS = ("lifting.trunk_flexion_deg", "lifting.hand_load_kg", "lifting.upper_body_mass_fraction",
+                "lifting.upper_body_com_lever_mm", "lifting.trunk_length_mm", "lifting.hand_forward_reach_mm",
+                "lifting.extensor_moment_arm_mm", "lifting.passive_moment_fraction")
+#: Column of the posture table flagging the trunk model (see :meth:`Posture.row`).
+LIFTING_FLAG = 4
 
 LOAD_KEYS = ("follower_load_n", "flexion_moment_nm", "lateral_moment_nm", "axial_moment_nm")
 
@@ -172,13 +180,13 @@ def posture_loads(posture_row, body_mass_kg, lifting_params):
     ----------
     posture_row : sequence of 5 floats, see :meth:`Posture.row`
     body_mass_kg : float [kg]
-    lifting_params : sequence of 8 floats in the order of ``sim.model.LIFTING_KEYS``
+    lifting_params : sequence of 8 floats in the order of :data:`LIFTING_KEYS`
 
     Returns
     -------
     (follower_load_n, flexion_moment_nm, lateral_moment_nm, axial_moment_nm)
     """
-    if posture_row[4] > 0.5:
+    if posture_row[LIFTING_FLAG] > 0.5:
         trunk, hand, f_ub, d_ub, length, reach, lever, passive = lifting_params
         force, moment = lifting_loads(body_mass_kg, trunk, hand, f_ub, d_ub, length, reach,
                                       lever, passive)
@@ -186,6 +194,28 @@ def posture_loads(posture_row, body_mass_kg, lifting_params):
     scale = body_mass_kg / REFERENCE_BODY_MASS_KG
     return (posture_row[0] * scale, posture_row[1] * scale, posture_row[2] * scale,
             posture_row[3] * scale)
+
+
+# ---------------------------------------------------------------- numba twins
+@njit(cache=True)
+def _lifting_loads(mass, trunk_deg, hand, f_ub, d_ub, length, reach, lever, passive):
+    """Twin of :func:`lifting_loads` on scalars: (force [N], passive moment [N m])."""
+    a = math.radians(trunk_deg)
+    m_ub = f_ub * mass
+    moment = GRAVITY_M_S2 * (m_ub * d_ub * math.sin(a) + hand * (length * math.sin(a) + reach)) / 1000.0
+    force = (1.0 - passive) * moment / (lever / 1000.0) + GRAVITY_M_S2 * (m_ub + hand) * math.cos(a)
+    return force, passive * moment
+
+
+@njit(cache=True)
+def _posture_loads(posture_row, body_mass_kg, lifting_params):
+    """Twin of :func:`posture_loads`; ``lifting_params`` a float array in :data:`LIFTING_KEYS` order."""
+    if posture_row[LIFTING_FLAG] > 0.5:
+        q = lifting_params
+        force, moment = _lifting_loads(body_mass_kg, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7])
+        return force, moment, 0.0, 0.0
+    scale = body_mass_kg / REFERENCE_BODY_MASS_KG
+    return posture_row[0] * scale, posture_row[1] * scale, posture_row[2] * scale, posture_row[3] * scale
 
 
 def _check():  # pragma: no cover - import-time sanity of the packaged table

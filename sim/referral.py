@@ -50,7 +50,7 @@ from importlib import resources
 import math
 
 import numpy as np
-from numba import njit
+from .jit import njit
 
 #: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).
 from .layout import DISTRIBUTIONS, OUTPUTS, PAIN_START
@@ -669,7 +669,7 @@ def _drg_root_ratio(pressure_mmhg: float = 5.0) -> float:
 def _scenario_with_pain(name: str):
     from pathlib import Path
 
-    from .model import simulate
+    from .engine import simulate
     from .scenario import load_scenario
 
     for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):

@@ -116,7 +116,7 @@ def scenario_report(scenario, frame=None, outdir="report") -> dict:
     ``body_chart_postures``; beside them ``body_chart_<posture>.png`` for each posture.
     """
     from .bodychart import postures_figure, write_body_charts
-    from .model import simulate
+    from .engine import simulate
     from .plots import scenario_figures as sf
     from .referral import add_pain_columns, has_pain_columns, presentation_summary
 
@@ -215,7 +215,7 @@ def report_cli(args) -> int:
     overrides = getattr(args, "overrides", None) or []
     text = str(args.source).rstrip("/\\")
     if text.endswith(".toml"):
-        from .model import simulate
+        from .engine import simulate
         from .scenario import load_scenario
 
         scenario = load_scenario(source, overrides)

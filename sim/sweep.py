@@ -314,7 +314,7 @@ class SweepSpec:
     def resolved(self) -> dict:
         """Everything that fixes the numbers, as plain JSON-able data (hashed into the store)."""
         from .about import __version__
-        from .model import posture_table
+        from .engine import posture_table
         from .referral import pack_coefficients
 
         table, names = posture_table(self.scenario.custom_postures)
@@ -628,7 +628,7 @@ def chunk_block(shape: tuple[int, ...], target: int) -> tuple[int, ...]:
 
 def make_plan(spec: SweepSpec) -> Plan:
     """Pack the base scenario once per posture and lay out the configuration axes."""
-    from .model import pack
+    from .engine import pack
 
     scenario = spec.scenario
     n_post = len(spec.postures)
@@ -729,9 +729,9 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     builds each row from the base rows and the chunk's varying columns, and
     returns the results result-major, so the store writes them without a copy.
     """
-    from .kernels import evaluate_sets
+    from .pipeline import evaluate_sets
     from .layout import COL, OUT
-    from .model import DEFAULT_CHUNK
+    from .engine import DEFAULT_CHUNK
 
     if n_threads:
         import numba

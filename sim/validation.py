@@ -19,7 +19,7 @@ import numpy as np
 from . import params as prm
 from .loads import Posture
 from .units import KPA_PER_MMHG
-from .model import evaluate
+from .engine import evaluate
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def _reuber_max_bulge() -> float:
 
 
 def _scenario_frame(name: str):
-    from .model import simulate
+    from .engine import simulate
     from .scenario import load_scenario
 
     return simulate(load_scenario(scenario_path(name)))

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.model import GRADES
+from sim.engine import GRADES
 from strategies import configurations
 
 GRADE_RANK = {g: i for i, g in enumerate(GRADES)}

@@ -167,7 +167,7 @@ def foramen_figure(scenario, postures=FORAMEN_POSTURES):
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 
-    from ..model import foramen_shapes
+    from ..engine import foramen_shapes
 
     shapes = {p: foramen_shapes(scenario, p) for p in postures}
     with st.style():
