@@ -80,7 +80,7 @@ def _table_text(scenario, frame) -> str:
         head.append("differs from default: " + ", ".join(f"{k}={v}" for k, v in changed.items()))
     parts = ["\n".join(head), records.to_table(frame)]
     try:
-        from .referral import presentation_summary
+        from .signature import presentation_summary
     except ImportError:
         presentation_summary = None
     if presentation_summary is not None:

@@ -118,7 +118,8 @@ def scenario_report(scenario, frame=None, outdir="report") -> dict:
     from .bodychart import postures_figure, write_body_charts
     from .engine import simulate
     from .plots import scenario_figures as sf
-    from .referral import add_pain_columns, has_pain_columns, presentation_summary
+    from .referral import add_pain_columns, has_pain_columns
+    from .signature import presentation_summary
 
     if frame is None or not set(scenario.postures) <= set(frame["posture"]):
         frame = simulate(scenario)

@@ -259,7 +259,7 @@ def pain_postures(frame, n: int = 3) -> tuple[list[tuple[str, str]], list[tuple[
     pain); when no posture provokes or relieves importantly, the most and least
     painful posture stand in, captioned so.
     """
-    from ..referral import posture_signature
+    from ..signature import posture_signature
 
     sig = posture_signature(frame)
     sides = [s for s in sig if s != "claudication_sides"]
@@ -362,7 +362,7 @@ def changed_inputs(scenario):
 
 
 def signature_lines(frame) -> list[str]:
-    from ..referral import posture_signature
+    from ..signature import posture_signature
 
     sig = posture_signature(frame)
     lines = []
