@@ -23,6 +23,7 @@ from .loads import Posture
 from .referral import (N_REGIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, pain_reference,
                        referral_data, root_pain_intensity)
 from .scenario import load_scenario
+from .signature import neurogenic_claudication
 from .units import KPA_PER_MMHG
 
 
