@@ -171,7 +171,7 @@ def simulate(scenario, postures=None, engine: str = "numba"):
     postures : list of str, optional
         Defaults to the scenario's postures (every built-in posture if it names none).
     """
-    import pandas as pd
+    import pandas as pd  # start-up time: pandas is only needed for records
 
     names = tuple(postures) if postures else scenario.postures
     for name in names:

@@ -18,8 +18,10 @@ import numpy as np
 
 from . import params as prm
 from .engine import evaluate, simulate
+from .geometry import l4_transform
 from .layout import DISTRIBUTIONS
 from .loads import Posture
+from .mechanics import bending_angle_deg, sagittal_equilibrium
 from .referral import (N_REGIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, pain_reference,
                        referral_data, root_pain_intensity)
 from .scenario import load_scenario
@@ -68,8 +70,6 @@ def _value(posture: str, name: str, overrides: tuple = ()) -> float:
 
 
 def _pure_moment_rom(direction: str, moment_nm: float) -> float:
-    from .mechanics import bending_angle_deg, sagittal_equilibrium
-
     t = _tissue()
     if direction == "flexion":
         return sagittal_equilibrium(0.0, moment_nm, 0.0, t)[0]
@@ -85,8 +85,6 @@ def _neutral_zone_fe() -> float:
 
 def _l4_corner_x(posture: str) -> float:
     """AP position of the L4 posterior-inferior corner relative to L5 in a posture [mm]."""
-    from .geometry import l4_transform
-
     angle = _value(posture, "segment_angle_deg")
     slip = _value(posture, "slip_mm")
     hp = prm.defaults()["anatomy.disc_height_posterior_mm"]
@@ -102,9 +100,6 @@ def _reuber_max_bulge() -> float:
 
 
 def _scenario_frame(name: str):
-    from .engine import simulate
-    from .scenario import load_scenario
-
     return simulate(load_scenario(scenario_path(name)))
 
 
