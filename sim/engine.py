@@ -14,11 +14,7 @@ from . import params as prm
 from .errors import SimInputError
 from .layout import (CATEGORICAL_OUTPUTS, CODE_COLUMNS, COLUMNS, GRADES, HERNIATION_SIDES, HERNIATION_ZONES,
                      OUT, OUTPUTS, PARAM_COLUMNS, SIDES)
-from . import geometry as geo
-from .loads import BUILTIN_POSTURES, Posture, builtin_postures
-from .pipeline import evaluate as evaluate_reference
-from .pipeline import evaluate_batch, evaluate_row
-from .referral import pack_coefficients
+from .postures import BUILTIN_POSTURES, Posture, builtin_postures
 
 ENGINES = ("numba", "reference")
 #: Rows per ``prange`` task of the batch kernels (sim.run_engine and sweeps).
@@ -102,13 +98,17 @@ def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
 
     ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
     """
+    # start-up time: the engines (numba kernels, scipy) load when a batch first runs, not on `import sim`
+    from . import pipeline
+    from .referral import pack_coefficients
+
     if coef is None:
         coef = pack_coefficients()
     if engine == "numba":
-        return evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
+        return pipeline.evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
                               np.ascontiguousarray(coef, dtype=np.float64), int(chunk))
     if engine == "reference":
-        return evaluate_reference(matrix, table, np.asarray(coef, dtype=np.float64))
+        return pipeline.evaluate(matrix, table, np.asarray(coef, dtype=np.float64))
     raise SimInputError(f"engine = {engine!r} is unknown; allowed: {', '.join(ENGINES)}")
 
 
@@ -194,6 +194,11 @@ def foramen_shapes(scenario, posture: str) -> dict:
     origin at the L5 posterior-superior corner], "root_xy": (x, y), "root_diameter_mm",
     "drg_diameter_mm", "record": dict of that side's results}
     """
+    # start-up time, as in run_engine
+    from . import geometry as geo
+    from .pipeline import evaluate_row
+    from .referral import pack_coefficients
+
     batch = {k: np.array([v], dtype=object if isinstance(v, str) else float) for k, v in scenario.values.items()}
     batch["posture"] = np.array([posture])
     matrix, table, *_ = pack(batch, scenario.custom_postures)

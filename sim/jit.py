@@ -21,7 +21,7 @@ import numba
 from numba import njit, prange  # noqa: F401  (re-exported to the physics layer)
 
 #: Modules whose code or constants end up in a compiled kernel.
-PHYSICS_SOURCES = ("jit.py", "layout.py", "units.py", "loads.py", "mechanics.py", "geometry.py",
+PHYSICS_SOURCES = ("jit.py", "layout.py", "units.py", "postures.py", "loads.py", "mechanics.py", "geometry.py",
                    "compression.py", "referral.py", "pipeline.py")
 
 

@@ -38,9 +38,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .jit import njit
+
+
+def _scipy_brentq(*args, **kwargs):
+    """:func:`scipy.optimize.brentq`, imported on first use: the numba chain never needs scipy (start-up time)."""
+    from scipy.optimize import brentq
+
+    return brentq(*args, **kwargs)
 
 XTOL = 1e-14
 ANGLE_BRACKET_DEG = 45.0
@@ -145,7 +151,7 @@ def axial_compression_mm(force_n, angle_deg, height_loss_mm, tissue):
                 - force_n)
 
     lo, hi = axial_bracket_mm(force_n, height_loss_mm, tissue)
-    return brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
+    return _scipy_brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
 
 
 def axial_bracket_mm(force_n, height_loss_mm, tissue):
@@ -186,7 +192,7 @@ def sagittal_equilibrium(force_n, moment_nm, height_loss_mm, tissue):
     elif r_lo > 0.0:
         a = lo
     else:
-        a = brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
+        a = _scipy_brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
     w, f_facet = _facet_force_at(force_n, a, height_loss_mm, tissue)
     return a, w, f_facet
 

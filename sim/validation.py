@@ -20,7 +20,7 @@ from . import params as prm
 from .engine import evaluate, simulate
 from .geometry import l4_transform
 from .layout import DISTRIBUTIONS
-from .loads import Posture
+from .postures import Posture
 from .mechanics import bending_angle_deg, sagittal_equilibrium
 from .referral import (N_REGIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, pain_reference,
                        referral_data, root_pain_intensity)
