@@ -80,7 +80,7 @@ def timed(fn, repeats: int) -> float:
 def kernel_rates(n: int, n_reference: int, repeats: int) -> dict:
     import numba
 
-    from sim.model import run_engine
+    from sim.engine import run_engine
     from sim.sweep import build_matrix, chunk_parameters, make_plan, spec_from_dict
 
     plan = make_plan(spec_from_dict(sweep_data(n, chunk_configs=n)))

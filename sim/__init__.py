@@ -7,13 +7,11 @@ Public API (DESIGN.md section 4): :func:`load_scenario`, :func:`simulate`,
 :mod:`sim.loads`, :mod:`sim.mechanics`, :mod:`sim.geometry`, :mod:`sim.compression`.
 """
 
+from .about import DISCLAIMER, __version__
 from .errors import SimInputError
-from .model import evaluate, simulate
+from .engine import evaluate, simulate
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
-
-__version__ = "0.1.0"
-DISCLAIMER = "Research and teaching model of L4-L5 root compression; not a diagnostic device."
 
 __all__ = ["evaluate", "simulate", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
 

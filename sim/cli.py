@@ -51,7 +51,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _run(args) -> int:
     from . import records
-    from .model import simulate
+    from .engine import simulate
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
@@ -71,7 +71,8 @@ def _run(args) -> int:
 
 
 def _table_text(scenario, frame) -> str:
-    from . import DISCLAIMER, records
+    from . import records
+    from .about import DISCLAIMER
 
     head = [f"scenario: {scenario.name}" + (f" - {scenario.description}" if scenario.description else "")]
     changed = scenario.changed()
@@ -79,7 +80,7 @@ def _table_text(scenario, frame) -> str:
         head.append("differs from default: " + ", ".join(f"{k}={v}" for k, v in changed.items()))
     parts = ["\n".join(head), records.to_table(frame)]
     try:
-        from .referral import presentation_summary
+        from .signature import presentation_summary
     except ImportError:
         presentation_summary = None
     if presentation_summary is not None:

@@ -38,8 +38,11 @@ import math
 
 import numpy as np
 
-from .layout import GRADES  # noqa: E402  (codes 0-4)
-MMHG_PER_KPA = 1.0 / 0.133322
+from .geometry import ROOF
+from .jit import njit
+from .layout import GRADES  # noqa: F401  (codes 0-4, re-exported)
+from .units import MMHG_PER_KPA
+
 MAX_DEFORMATION = 0.95  # a root cannot flatten beyond this; keeps pressure finite
 TIE_MM = 1e-9  # radii closer than this are the same circle
 LINEAR_STIFFENING = 1e-9  # below this the root law is linear (avoids 0/0)
@@ -117,5 +120,119 @@ def compression_grade(clearance_mm, deformation, pressure_kpa, grading):
 
 
 def recess_free_space_mm(depth_mm, mobility_mm, recess_angle_deg):
-    """Room the L5 root can find in its recess: depth plus a medial shift along the opening angle [mm]."""
+    """Room the L5 root can find in its recess: depth plus a medial shift along the opening angle [mm].
+
+    References
+    ----------
+    Splettstosser A et al. (2017) Eur Spine J 26(8):2204-2210 (lateral recess measures).
+    """
     return depth_mm + mobility_mm * math.tan(math.radians(recess_angle_deg))
+
+
+def l4_exit_clearance_mm(clearance_mm, extraforaminal, exit_clearance_mm, herniation_mm, bulge_mm):
+    """Clearance of the exiting L4 root, counting an extraforaminal herniation outside the foramen [mm].
+
+    Beyond the foramen the root has ``exit_clearance_mm`` of room, which a
+    herniation there (and the bulge under it) takes up; the root's clearance
+    is the smaller of that and its clearance in the foramen.
+
+    References
+    ----------
+    Fardon DF et al. (2014) Spine 39(24):E1448-E1465 (extraforaminal zone).
+    """
+    if extraforaminal:
+        return min(clearance_mm, exit_clearance_mm - herniation_mm - bulge_mm)
+    return clearance_mm
+
+
+# ---------------------------------------------------------------- numba twins
+N_PART_FACES = 6  # faces of one part of the foramen (sim.geometry.UPPER_CHAMBER, STEM)
+
+
+@njit(cache=True)
+def _least_squeezed_circle(n, c, part, tether, rows, rhs):
+    """Twin of :func:`least_squeezed_circle` (roof ``ROOF``): (x, y, radius) [mm].
+
+    ``rows`` (N_PART_FACES + 1, 3) and ``rhs`` (N_PART_FACES + 1,) are work arrays.
+    """
+    k = N_PART_FACES + 1
+    j = 0
+    for i in part:
+        rows[j, 0], rows[j, 1], rows[j, 2] = n[i, 0], n[i, 1], 1.0
+        rhs[j] = c[i]
+        j += 1
+    rows[N_PART_FACES, 0], rows[N_PART_FACES, 1], rows[N_PART_FACES, 2] = -n[ROOF, 0], -n[ROOF, 1], 0.0
+    rhs[N_PART_FACES] = tether - c[ROOF]
+    bx, by, br, bh = 0.0, 0.0, -np.inf, -np.inf
+    for i in range(k):
+        for j in range(i + 1, k):
+            for l in range(j + 1, k):  # noqa: E741
+                a11, a12, a13 = rows[i, 0], rows[i, 1], rows[i, 2]
+                a21, a22, a23 = rows[j, 0], rows[j, 1], rows[j, 2]
+                a31, a32, a33 = rows[l, 0], rows[l, 1], rows[l, 2]
+                det = (a11 * (a22 * a33 - a23 * a32) - a12 * (a21 * a33 - a23 * a31)
+                       + a13 * (a21 * a32 - a22 * a31))
+                if abs(det) < 1e-12:
+                    continue
+                b1, b2, b3 = rhs[i], rhs[j], rhs[l]
+                x = (b1 * (a22 * a33 - a23 * a32) - a12 * (b2 * a33 - a23 * b3)
+                     + a13 * (b2 * a32 - a22 * b3)) / det
+                y = (a11 * (b2 * a33 - a23 * b3) - b1 * (a21 * a33 - a23 * a31)
+                     + a13 * (a21 * b3 - b2 * a31)) / det
+                r = (a11 * (a22 * b3 - b2 * a32) - a12 * (a21 * b3 - b2 * a31)
+                     + b1 * (a21 * a32 - a22 * a31)) / det
+                if r < br - TIE_MM:
+                    continue
+                ok = True
+                for m in range(k):
+                    if rows[m, 0] * x + rows[m, 1] * y + rows[m, 2] * r > rhs[m] + 1e-9:
+                        ok = False
+                        break
+                if ok:
+                    h = n[ROOF, 0] * x + n[ROOF, 1] * y
+                    if r > br + TIE_MM or h > bh + TIE_MM or (h >= bh - TIE_MM and x > bx):
+                        bx, by, br, bh = x, y, r, h
+    return bx, by, br
+
+
+@njit(cache=True)
+def _root_deformation(diameter_mm, free_diameter_mm):
+    """Twin of :func:`root_deformation` [-]."""
+    e = max(diameter_mm - free_diameter_mm, 0.0) / diameter_mm
+    return min(e, MAX_DEFORMATION)
+
+
+@njit(cache=True)
+def _root_pressure_kpa(deformation, modulus_kpa, stiffening):
+    """Twin of :func:`root_pressure_kpa` [kPa]."""
+    if stiffening > LINEAR_STIFFENING:
+        return modulus_kpa / stiffening * math.expm1(stiffening * deformation)
+    return modulus_kpa * deformation
+
+
+@njit(cache=True)
+def _compression_grade(clearance_mm, deformation, pressure_kpa, grading):
+    """Twin of :func:`compression_grade` as a float code; ``grading`` the seven ``grading.*`` columns in order."""
+    if deformation <= 0.0:
+        return 1.0 if clearance_mm < grading[0] else 0.0
+    mmhg = pressure_kpa * MMHG_PER_KPA
+    pct = 100.0 * deformation
+    grade = 1.0
+    for code in range(3):
+        if mmhg >= grading[1 + code] or pct >= grading[4 + code]:
+            grade = 2.0 + code
+    return grade
+
+
+@njit(cache=True)
+def _recess_free_space_mm(depth_mm, mobility_mm, recess_angle_deg):
+    """Twin of :func:`recess_free_space_mm` [mm]."""
+    return depth_mm + mobility_mm * math.tan(math.radians(recess_angle_deg))
+
+
+@njit(cache=True)
+def _l4_exit_clearance_mm(clearance_mm, extraforaminal, exit_clearance_mm, herniation_mm, bulge_mm):
+    """Twin of :func:`l4_exit_clearance_mm` [mm]."""
+    if extraforaminal:
+        return min(clearance_mm, exit_clearance_mm - herniation_mm - bulge_mm)
+    return clearance_mm

@@ -51,6 +51,9 @@ import math
 
 import numpy as np
 
+from .jit import njit
+from .layout import SIDE_BOTH, SIDE_RIGHT, ZONE_CENTRAL, ZONE_EXTRAFORAMINAL, ZONE_FORAMINAL, ZONE_SUBARTICULAR
+
 N_FACES = 10
 ROOF, L4_WALL, DISC, HERNIATION, SAP, SAP_TIP, PARS, FLOOR, ABOVE_TIP, BELOW_TIP = range(N_FACES)
 FACE_NAMES = ("L4 pedicle", "L4 body", "disc", "herniation", "SAP + flavum", "SAP tip", "L4 pars",
@@ -64,6 +67,8 @@ STEM = (ROOF, DISC, HERNIATION, SAP, FLOOR, BELOW_TIP)
 UPPER_OUTLINE = UPPER_CHAMBER + (ABOVE_TIP,)
 INACTIVE_MM = 1.0e3  # offset of a face that is not there (no foraminal herniation)
 _BOX_MM = 80.0
+#: Flavum shortening is capped at this share of its length (volume conservation diverges at 1).
+MAX_FLAVUM_SHORTENING = 0.8
 
 
 def flavum_thickness_mm(thickness_mm, hypertrophy_mm, closure_mm, length_mm):
@@ -73,8 +78,95 @@ def flavum_thickness_mm(thickness_mm, hypertrophy_mm, closure_mm, length_mm):
     extension and height loss thicken it (chung2000), flexion thins it.
     Shortening is capped at 80 % of the length.
     """
-    d = np.clip(closure_mm, -0.8 * length_mm, 0.8 * length_mm)
+    d = np.clip(closure_mm, -MAX_FLAVUM_SHORTENING * length_mm, MAX_FLAVUM_SHORTENING * length_mm)
     return (thickness_mm + hypertrophy_mm) * length_mm / (length_mm - d)
+
+
+def flavum_closure_mm(height_loss_mm, local_closure_mm, angle_deg, facet_lever_mm, cor_offset_mm):
+    """Shortening of the ligamentum flavum's span in a posture [mm].
+
+    The flavum spans the facets, so it shortens with the disc's local
+    closure plus the extra closure of the facet line, which sits
+    ``facet_lever_mm - cor_offset_mm`` behind the posterior disc margin:
+    extension and height loss shorten it, flexion stretches it.
+
+    References
+    ----------
+    Chung SS et al. (2000) Spine 25(13):1612-1617 (flavum thickening in extension).
+    """
+    return height_loss_mm + local_closure_mm + (facet_lever_mm - cor_offset_mm) * math.sin(math.radians(-angle_deg))
+
+
+def posterior_narrowing_mm(facet_hypertrophy_mm, foraminal_flavum_fraction, flavum_thickness_mm,
+                           neutral_flavum_thickness_mm):
+    """How far the SAP and flavum narrow the foraminal stem from behind [mm].
+
+    Facet (SAP) overgrowth plus the foraminal share of the flavum's thickening.
+
+    References
+    ----------
+    Lee S et al. (2010) Radiology 255(2):461-468 (posterior foraminal narrowing).
+    """
+    return facet_hypertrophy_mm + foraminal_flavum_fraction * (flavum_thickness_mm - neutral_flavum_thickness_mm)
+
+
+def side_affected(herniation_side, side_sign):
+    """Whether one-sided disease of side code ``herniation_side`` reaches the side ``side_sign`` (-1 left, +1 right)."""
+    return herniation_side == SIDE_BOTH or (herniation_side == SIDE_RIGHT) == (side_sign > 0.0)
+
+
+def herniation_routing_mm(zone, affected, size_mm, central_reach):
+    """Where a herniation of ``size_mm`` acts on one side, by zone code (``ZONE_*`` of ``sim.layout``).
+
+    Foraminal: a face in the stem (:func:`neutral_faces`).  Subarticular: the
+    lateral recess of that side.  Central: both recesses, a share
+    ``central_reach`` of its size.  Extraforaminal: outside the foramen, on the
+    exiting L4 root (:func:`sim.compression.l4_exit_clearance_mm`).
+
+    Returns
+    -------
+    foraminal_mm, recess_mm : float [mm]
+    extraforaminal : bool
+
+    References
+    ----------
+    Fardon DF et al. (2014) Spine 39(24):E1448-E1465 (zones of the nomenclature).
+    """
+    foraminal = size_mm if (zone == ZONE_FORAMINAL and affected) else 0.0
+    recess = 0.0
+    if zone == ZONE_SUBARTICULAR and affected:
+        recess = size_mm
+    elif zone == ZONE_CENTRAL:
+        recess = central_reach * size_mm
+    return foraminal, recess, zone == ZONE_EXTRAFORAMINAL and affected
+
+
+def l4_offsets_mm(slip_mm, compression_mm, height_loss_mm, lateral_angle_deg, axial_angle_deg, side_sign,
+                  lateral_offset_mm):
+    """Translation (dx anterior, dy cranial) of L4 at one foramen [mm], for :func:`l4_transform`.
+
+    Anterior slip, less the side's backward swing under axial rotation;
+    settling by disc compression and height loss, plus the side's drop under
+    lateral bending towards it (the foramen sits ``lateral_offset_mm`` from
+    the midline).
+
+    References
+    ----------
+    Inufusa A et al. (1996) Spine 21(21):2412-2420 (foraminal change with posture).
+    """
+    dx = slip_mm - side_sign * lateral_offset_mm * math.sin(math.radians(axial_angle_deg))
+    dy = -(compression_mm + height_loss_mm) - side_sign * lateral_offset_mm * math.sin(math.radians(lateral_angle_deg))
+    return dx, dy
+
+
+def foramen_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
+                  pedicle_offset_mm, sap_tip_height_mm, bulge_mm, herniation_mm, posterior_narrowing_mm,
+                  angle_deg, cor_x_mm, dx_mm, dy_mm, slip_mm):
+    """The ten faces after L4 moved: :func:`neutral_faces`, then :func:`l4_transform` and :func:`moved_faces`."""
+    n, c = neutral_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
+                         pedicle_offset_mm, sap_tip_height_mm, bulge_mm, herniation_mm, posterior_narrowing_mm)
+    q, t = l4_transform(angle_deg, cor_x_mm, dx_mm, dy_mm)
+    return moved_faces(n, c, q, t, slip_mm)
 
 
 def neutral_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
@@ -190,3 +282,158 @@ def lateral_recess_depth_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_inc
     d = (depth_mm - bulge_mm - facet_hypertrophy_mm - flavum_increase_mm
          - slip_recess_ratio * slip_total_mm - herniation_mm)
     return np.maximum(d, 0.0)
+
+
+# ---------------------------------------------------------------- numba twins
+@njit(cache=True)
+def _flavum_thickness_mm(thickness_mm, hypertrophy_mm, closure_mm, length_mm):
+    """Twin of :func:`flavum_thickness_mm` [mm]."""
+    d = min(max(closure_mm, -MAX_FLAVUM_SHORTENING * length_mm), MAX_FLAVUM_SHORTENING * length_mm)
+    return (thickness_mm + hypertrophy_mm) * length_mm / (length_mm - d)
+
+
+@njit(cache=True)
+def _flavum_closure_mm(height_loss_mm, local_closure_mm, angle_deg, facet_lever_mm, cor_offset_mm):
+    """Twin of :func:`flavum_closure_mm` [mm]."""
+    return height_loss_mm + local_closure_mm + (facet_lever_mm - cor_offset_mm) * math.sin(math.radians(-angle_deg))
+
+
+@njit(cache=True)
+def _posterior_narrowing_mm(facet_hypertrophy_mm, foraminal_flavum_fraction, flavum_thickness_mm,
+                            neutral_flavum_thickness_mm):
+    """Twin of :func:`posterior_narrowing_mm` [mm]."""
+    return facet_hypertrophy_mm + foraminal_flavum_fraction * (flavum_thickness_mm - neutral_flavum_thickness_mm)
+
+
+@njit(cache=True)
+def _side_affected(herniation_side, side_sign):
+    """Twin of :func:`side_affected`."""
+    return herniation_side == SIDE_BOTH or (herniation_side == SIDE_RIGHT) == (side_sign > 0.0)
+
+
+@njit(cache=True)
+def _herniation_routing_mm(zone, affected, size_mm, central_reach):
+    """Twin of :func:`herniation_routing_mm`: (foraminal_mm, recess_mm, extraforaminal)."""
+    foraminal = size_mm if (zone == ZONE_FORAMINAL and affected) else 0.0
+    recess = 0.0
+    if zone == ZONE_SUBARTICULAR and affected:
+        recess = size_mm
+    elif zone == ZONE_CENTRAL:
+        recess = central_reach * size_mm
+    return foraminal, recess, zone == ZONE_EXTRAFORAMINAL and affected
+
+
+@njit(cache=True)
+def _l4_offsets_mm(slip_mm, compression_mm, height_loss_mm, lateral_angle_deg, axial_angle_deg, side_sign,
+                   lateral_offset_mm):
+    """Twin of :func:`l4_offsets_mm`: (dx, dy) [mm]."""
+    dx = slip_mm - side_sign * lateral_offset_mm * math.sin(math.radians(axial_angle_deg))
+    dy = -(compression_mm + height_loss_mm) - side_sign * lateral_offset_mm * math.sin(math.radians(lateral_angle_deg))
+    return dx, dy
+
+
+@njit(cache=True)
+def _foramen_faces(n, c, foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
+                   pedicle_offset_mm, sap_tip_height_mm, bulge, hern, narrowing, angle, cor_x_mm, dx, dy, slip):
+    """Twin of :func:`foramen_faces`, written into ``n`` (10, 2) and ``c`` (10,): neutral faces, then L4's moved."""
+    h, w, hp = foraminal_height_mm, foraminal_width_mm, disc_height_posterior_mm
+    b = pedicle_offset_mm
+    w_low = w - narrowing
+    w_up = upper_width_ratio * w
+    x_t, y_t = -w_low, hp + sap_tip_height_mm
+    s = 1.0 / math.sqrt(2.0)
+    hern_c = bulge + hern if hern > 0.0 else -INACTIVE_MM
+    n[ROOF, 0], n[ROOF, 1], c[ROOF] = 0.0, 1.0, h - b
+    n[L4_WALL, 0], n[L4_WALL, 1], c[L4_WALL] = 1.0, 0.0, 0.0
+    n[DISC, 0], n[DISC, 1], c[DISC] = 1.0, 0.0, -bulge
+    n[HERNIATION, 0], n[HERNIATION, 1], c[HERNIATION] = 1.0, 0.0, -hern_c
+    n[SAP, 0], n[SAP, 1], c[SAP] = -1.0, 0.0, w_low
+    n[SAP_TIP, 0], n[SAP_TIP, 1], c[SAP_TIP] = -s, -s, -s * (x_t + y_t)
+    n[PARS, 0], n[PARS, 1], c[PARS] = -1.0, 0.0, w_up
+    n[FLOOR, 0], n[FLOOR, 1], c[FLOOR] = 0.0, -1.0, b
+    n[ABOVE_TIP, 0], n[ABOVE_TIP, 1], c[ABOVE_TIP] = 0.0, -1.0, -y_t
+    n[BELOW_TIP, 0], n[BELOW_TIP, 1], c[BELOW_TIP] = 0.0, 1.0, y_t
+    # L4 faces: n' = Q n, c' = c + n'.t with t = cor - Q cor + (dx, dy); the pars without the slip
+    a = math.radians(-angle)
+    ca, sa = math.cos(a), math.sin(a)
+    cx = cor_x_mm
+    tx = cx - ca * cx + dx
+    ty = -sa * cx + dy
+    for i in (ROOF, L4_WALL, PARS):
+        nx = ca * n[i, 0] - sa * n[i, 1]
+        ny = sa * n[i, 0] + ca * n[i, 1]
+        n[i, 0], n[i, 1] = nx, ny
+        if i == PARS:
+            c[i] = c[i] + nx * (tx - slip) + ny * ty
+        else:
+            c[i] = c[i] + nx * tx + ny * ty
+
+
+@njit(cache=True)
+def _clipped_area_mm2(n, c, part, buf_a, buf_b):
+    """Area of one convex part [mm^2]: :func:`foramen_polygon` then :func:`polygon_area_mm2`, in place."""
+    m = 4
+    buf_a[0, 0], buf_a[0, 1] = -_BOX_MM, -_BOX_MM
+    buf_a[1, 0], buf_a[1, 1] = _BOX_MM, -_BOX_MM
+    buf_a[2, 0], buf_a[2, 1] = _BOX_MM, _BOX_MM
+    buf_a[3, 0], buf_a[3, 1] = -_BOX_MM, _BOX_MM
+    src, dst = buf_a, buf_b
+    for i in part:
+        k = 0
+        for j in range(m):
+            px, py = src[j, 0], src[j, 1]
+            qx, qy = src[(j + 1) % m, 0], src[(j + 1) % m, 1]
+            dp = n[i, 0] * px + n[i, 1] * py - c[i]
+            dq = n[i, 0] * qx + n[i, 1] * qy - c[i]
+            if dp <= 0.0:
+                dst[k, 0], dst[k, 1] = px, py
+                k += 1
+            if (dp <= 0.0) != (dq <= 0.0):
+                t = dp / (dp - dq)
+                dst[k, 0], dst[k, 1] = px + t * (qx - px), py + t * (qy - py)
+                k += 1
+        m = k
+        src, dst = dst, src
+        if m == 0:
+            return 0.0
+    if m < 3:
+        return 0.0
+    acc = 0.0
+    for j in range(m):
+        acc += src[j, 0] * src[(j + 1) % m, 1] - src[(j + 1) % m, 0] * src[j, 1]
+    return 0.5 * abs(acc)
+
+
+@njit(cache=True)
+def _foraminal_area_mm2(n, c, buf_a, buf_b):
+    """Twin of :func:`foraminal_area_mm2` [mm^2]; ``buf_a``, ``buf_b`` (N_FACES + 4, 2) clipping buffers."""
+    return _clipped_area_mm2(n, c, UPPER_OUTLINE, buf_a, buf_b) + _clipped_area_mm2(n, c, STEM, buf_a, buf_b)
+
+
+@njit(cache=True)
+def _line_x(n, c, i, y):
+    """x of face ``i`` at height ``y`` [mm]."""
+    return (c[i] - n[i, 1] * y) / n[i, 0]
+
+
+@njit(cache=True)
+def _foraminal_height_mm(n, c, x_mm):
+    """Twin of :func:`foraminal_height_mm` [mm]."""
+    h = (c[ROOF] - n[ROOF, 0] * x_mm) / n[ROOF, 1] - (c[FLOOR] - n[FLOOR, 0] * x_mm) / n[FLOOR, 1]
+    return max(h, 0.0)
+
+
+@njit(cache=True)
+def _foraminal_width_mm(n, c, y_mm):
+    """Twin of :func:`foraminal_width_mm` [mm]."""
+    front = min(_line_x(n, c, DISC, y_mm), _line_x(n, c, HERNIATION, y_mm))
+    return max(front - _line_x(n, c, SAP, y_mm), 0.0)
+
+
+@njit(cache=True)
+def _lateral_recess_depth_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_increase_mm, slip_total_mm,
+                             slip_recess_ratio, herniation_mm):
+    """Twin of :func:`lateral_recess_depth_mm` [mm]."""
+    d = (depth_mm - bulge_mm - facet_hypertrophy_mm - flavum_increase_mm
+         - slip_recess_ratio * slip_total_mm - herniation_mm)
+    return max(d, 0.0)

@@ -3,7 +3,8 @@
 Inputs are packed as one float64 matrix, one row per configuration, with the
 numeric parameters in ``PARAM_COLUMNS`` order followed by the codes of the
 categorical ones; outputs are a float64 array ``(n, 2 sides, len(OUTPUTS))``.
-Kept as literals so that numba's on-disk cache is invalidated when they change.
+Kept as literals, read by the kernels as frozen module constants; the numba
+cache directory is keyed on this file (``sim.jit``), so a change recompiles.
 """
 
 PARAM_COLUMNS = (
@@ -133,3 +134,59 @@ DISTRIBUTIONS = ("none", "sciatic", "femoral", "sciatic+femoral")
 #: Outputs that are codes, turned into labels in records.
 GRADE_OUTPUTS = ("l4_grade", "l5_grade")
 CATEGORICAL_OUTPUTS = {"l4_grade": GRADES, "l5_grade": GRADES, "distribution": DISTRIBUTIONS}
+
+# Named positions for the kernels (module constants are frozen into compiled code).
+ZONE_NONE, ZONE_CENTRAL, ZONE_SUBARTICULAR, ZONE_FORAMINAL, ZONE_EXTRAFORAMINAL = range(len(HERNIATION_ZONES))
+SIDE_LEFT, SIDE_RIGHT, SIDE_BOTH = range(len(HERNIATION_SIDES))  # herniation side codes
+OUT_SEGMENT_ANGLE_DEG = 0
+OUT_LATERAL_ANGLE_DEG = 1
+OUT_AXIAL_ANGLE_DEG = 2
+OUT_COMPRESSIVE_FORCE_N = 3
+OUT_FLEXION_MOMENT_NM = 4
+OUT_LATERAL_MOMENT_NM = 5
+OUT_AXIAL_MOMENT_NM = 6
+OUT_DISC_FORCE_N = 7
+OUT_FACET_FORCE_N = 8
+OUT_IDP_MPA = 9
+OUT_DISC_HEIGHT_POSTERIOR_MM = 10
+OUT_DISC_BULGE_MM = 11
+OUT_SLIP_MM = 12
+OUT_FORAMINAL_HEIGHT_MM = 13
+OUT_FORAMINAL_WIDTH_MM = 14
+OUT_FORAMINAL_AREA_MM2 = 15
+OUT_LATERAL_RECESS_DEPTH_MM = 16
+OUT_L4_CLEARANCE_MM = 17
+OUT_L4_DEFORMATION_PCT = 18
+OUT_L4_PRESSURE_KPA = 19
+OUT_L4_DRG_CLEARANCE_MM = 20
+OUT_L4_DRG_DEFORMATION_PCT = 21
+OUT_L4_DRG_PRESSURE_KPA = 22
+OUT_L4_ROOT_X_MM = 23
+OUT_L4_ROOT_Y_MM = 24
+OUT_L4_GRADE = 25
+OUT_L5_CLEARANCE_MM = 26
+OUT_L5_DEFORMATION_PCT = 27
+OUT_L5_PRESSURE_KPA = 28
+OUT_L5_GRADE = 29
+OUT_SOLVER_ITERATIONS = 30
+OUT_PAIN_BUTTOCK = 31
+OUT_PAIN_LATERAL_HIP = 32
+OUT_PAIN_GROIN = 33
+OUT_PAIN_ANTERIOR_THIGH = 34
+OUT_PAIN_POSTERIOR_THIGH = 35
+OUT_PAIN_LATERAL_THIGH = 36
+OUT_PAIN_MEDIAL_KNEE_LEG = 37
+OUT_PAIN_LATERAL_LEG = 38
+OUT_PAIN_DORSUM_FOOT = 39
+OUT_DISTRIBUTION = 40
+
+
+def _check():
+    """The named positions above must match the tuples they name."""
+    assert HERNIATION_ZONES == ("none", "central", "subarticular", "foraminal", "extraforaminal")
+    assert HERNIATION_SIDES == ("left", "right", "both")
+    for name, index in OUT.items():
+        assert globals()[f"OUT_{name.upper()}"] == index, name
+
+
+_check()

@@ -14,100 +14,13 @@ dempster1955 (keys of ``sim/data/sources.toml``).
 from __future__ import annotations
 
 import math
-import tomllib
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
-from .errors import SimInputError
-
-GRAVITY_M_S2 = 9.81
-REFERENCE_BODY_MASS_KG = 70.0  # Wilke 1999 subject
-
-#: Built-in posture names in report order.
-BUILTIN_POSTURES = (
-    "supine",
-    "standing",
-    "sitting",
-    "flexion",
-    "extension",
-    "lateral_bend_left",
-    "lateral_bend_right",
-    "axial_rotation_left",
-    "axial_rotation_right",
-    "lifting",
-)
-
-LOAD_KEYS = ("follower_load_n", "flexion_moment_nm", "lateral_moment_nm", "axial_moment_nm")
-
-
-@dataclass(frozen=True)
-class Posture:
-    """A posture load case for a 70 kg person; ``lifting`` uses the trunk model."""
-
-    name: str
-    follower_load_n: float
-    flexion_moment_nm: float
-    lateral_moment_nm: float
-    axial_moment_nm: float
-    lifting: bool = False
-    source: str = ""
-    note: str = ""
-
-    def row(self) -> np.ndarray:
-        """Packed row of the posture table used by both engines."""
-        return np.array(
-            [
-                self.follower_load_n,
-                self.flexion_moment_nm,
-                self.lateral_moment_nm,
-                self.axial_moment_nm,
-                1.0 if self.lifting else 0.0,
-            ]
-        )
-
-
-@lru_cache(maxsize=None)
-def builtin_postures() -> dict[str, Posture]:
-    data = tomllib.loads(resources.files("sim.data").joinpath("postures.toml").read_text())
-    out = {}
-    for name in BUILTIN_POSTURES:
-        entry = data[name]
-        out[name] = Posture(name=name, **{k: entry[k] for k in LOAD_KEYS},
-                            lifting=bool(entry.get("lifting", False)),
-                            source=entry.get("source", ""), note=entry.get("note", ""))
-    return out
-
-
-_LOAD_RANGES = {
-    "follower_load_n": (0.0, 6000.0, "N"),
-    "flexion_moment_nm": (-30.0, 30.0, "N m"),
-    "lateral_moment_nm": (-30.0, 30.0, "N m"),
-    "axial_moment_nm": (-30.0, 30.0, "N m"),
-}
-
-
-def custom_posture(name: str, table: dict) -> Posture:
-    """A posture defined in a scenario file, checked key by key."""
-    values = {}
-    for key, value in table.items():
-        if key in ("source", "note"):
-            continue
-        if key not in _LOAD_RANGES:
-            raise SimInputError(
-                f"unknown key 'postures.{name}.{key}'; allowed: {', '.join(_LOAD_RANGES)}"
-            )
-        lo, hi, unit = _LOAD_RANGES[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-            raise SimInputError(
-                f"postures.{name}.{key} = {value!r} is out of range; allowed range {lo:g} to {hi:g} {unit}"
-            )
-        values[key] = float(value)
-    for key in LOAD_KEYS:
-        values.setdefault(key, 0.0)
-    return Posture(name=name, **values, source="scenario file")
+from .jit import njit
+from .postures import (BUILTIN_POSTURES, LIFTING_FLAG, LIFTING_KEYS, LOAD_KEYS, Posture,  # noqa: F401
+                       builtin_postures, custom_posture)
+from .units import GRAVITY_M_S2, REFERENCE_BODY_MASS_KG
 
 
 def lifting_loads(body_mass_kg, trunk_flexion_deg, hand_load_kg, upper_body_mass_fraction,
@@ -173,13 +86,13 @@ def posture_loads(posture_row, body_mass_kg, lifting_params):
     ----------
     posture_row : sequence of 5 floats, see :meth:`Posture.row`
     body_mass_kg : float [kg]
-    lifting_params : sequence of 8 floats in the order of ``sim.model.LIFTING_KEYS``
+    lifting_params : sequence of 8 floats in the order of :data:`LIFTING_KEYS`
 
     Returns
     -------
     (follower_load_n, flexion_moment_nm, lateral_moment_nm, axial_moment_nm)
     """
-    if posture_row[4] > 0.5:
+    if posture_row[LIFTING_FLAG] > 0.5:
         trunk, hand, f_ub, d_ub, length, reach, lever, passive = lifting_params
         force, moment = lifting_loads(body_mass_kg, trunk, hand, f_ub, d_ub, length, reach,
                                       lever, passive)
@@ -187,6 +100,28 @@ def posture_loads(posture_row, body_mass_kg, lifting_params):
     scale = body_mass_kg / REFERENCE_BODY_MASS_KG
     return (posture_row[0] * scale, posture_row[1] * scale, posture_row[2] * scale,
             posture_row[3] * scale)
+
+
+# ---------------------------------------------------------------- numba twins
+@njit(cache=True)
+def _lifting_loads(mass, trunk_deg, hand, f_ub, d_ub, length, reach, lever, passive):
+    """Twin of :func:`lifting_loads` on scalars: (force [N], passive moment [N m])."""
+    a = math.radians(trunk_deg)
+    m_ub = f_ub * mass
+    moment = GRAVITY_M_S2 * (m_ub * d_ub * math.sin(a) + hand * (length * math.sin(a) + reach)) / 1000.0
+    force = (1.0 - passive) * moment / (lever / 1000.0) + GRAVITY_M_S2 * (m_ub + hand) * math.cos(a)
+    return force, passive * moment
+
+
+@njit(cache=True)
+def _posture_loads(posture_row, body_mass_kg, lifting_params):
+    """Twin of :func:`posture_loads`; ``lifting_params`` a float array in :data:`LIFTING_KEYS` order."""
+    if posture_row[LIFTING_FLAG] > 0.5:
+        q = lifting_params
+        force, moment = _lifting_loads(body_mass_kg, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7])
+        return force, moment, 0.0, 0.0
+    scale = body_mass_kg / REFERENCE_BODY_MASS_KG
+    return posture_row[0] * scale, posture_row[1] * scale, posture_row[2] * scale, posture_row[3] * scale
 
 
 def _check():  # pragma: no cover - import-time sanity of the packaged table

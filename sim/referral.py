@@ -50,7 +50,7 @@ from importlib import resources
 import math
 
 import numpy as np
-from numba import njit
+from .jit import njit
 
 #: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).
 from .layout import DISTRIBUTIONS, OUTPUTS, PAIN_START
@@ -501,254 +501,31 @@ def has_pain_columns(frame) -> bool:
     return all(c in frame.columns for c in PAIN_OUTPUTS)
 
 
-def _region_text(region: str) -> str:
-    return {"buttock": "buttock (posterior hip)", "lateral_hip": "side of hip",
-            "groin": "groin (anterior hip)", "medial_knee_leg": "medial knee/leg",
-            "dorsum_foot": "top of foot"}.get(region, region.replace("_", " "))
-
-
-def posture_signature(frame) -> dict:
-    """Which postures provoke and which relieve the pain, per side, and the claudication flag.
-
-    For each side, the peak pain of each posture (most painful region) is
-    compared across the scenario's postures. A change is clinically important
-    when it is at least ``min_change_pain`` (2 points) and at least
-    ``relief_fraction`` (30 %) of the larger value (Farrar 2001). A posture
-    provokes when its peak is in the upper half of the range (above the
-    mid-range) and importantly above the least painful posture; it relieves
-    when its peak is in the lower half and importantly below the most painful one.
-    The neurogenic-claudication pattern is flagged when, on that side, standing
-    is worse than sitting AND extension worse than flexion by such a change
-    (Suri 2010: no pain when seated LR 7.4; improvement bending forward LR 6.4).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Records of one scenario with ``posture``, ``side`` and the pain columns.
-
-    Returns
-    -------
-    dict
-        ``{side: {"peak_by_posture", "reference_pain" (mid-range), "provoking", "relieving",
-        "claudication"}, "claudication_sides": [...]}``.
-    """
-    if not has_pain_columns(frame):
-        raise KeyError("posture_signature needs the pain_<region> columns; call sim.referral.add_pain_columns first")
-    sig = referral_data()["signature"]
-    min_change = float(sig["min_change_pain"]["value"])
-    fraction = float(sig["relief_fraction"]["value"])
-
-    def important(high, low):
-        return (high - low) >= min_change and (high - low) >= fraction * max(high, low)
-
-    result: dict = {}
-    sides = [s for s in ("left", "right") if s in set(frame["side"])] + sorted(
-        set(frame["side"]) - {"left", "right"})
-    for side in sides:
-        sub = frame[frame["side"] == side]
-        peak = sub.groupby("posture", sort=False)[list(PAIN_OUTPUTS)].max().max(axis=1)
-        lo, hi = (float(peak.min()), float(peak.max())) if len(peak) else (0.0, 0.0)
-        ref = 0.5 * (lo + hi)
-        provoking = [p for p, v in peak.items() if float(v) > ref and important(float(v), lo)]
-        relieving = [p for p, v in peak.items() if float(v) < ref and important(hi, float(v))]
-        needed = {"standing", "sitting", "flexion", "extension"}
-        claud = needed.issubset(peak.index) and important(float(peak["standing"]), float(peak["sitting"])) and \
-            important(float(peak["extension"]), float(peak["flexion"]))
-        result[side] = {"peak_by_posture": {p: float(v) for p, v in peak.items()}, "reference_pain": ref,
-                        "provoking": provoking, "relieving": relieving, "claudication": bool(claud)}
-    result["claudication_sides"] = [s for s in sides if result[s]["claudication"]]
-    return result
-
-
-def neurogenic_claudication(frame) -> bool:
-    """True when any side shows the neurogenic-claudication posture pattern (see :func:`posture_signature`)."""
-    return bool(posture_signature(frame)["claudication_sides"])
-
-
-def side_distribution(frame, side: str) -> str:
-    """Distribution of one side over all postures: sciatic if any posture is, femoral likewise."""
-    labels = set(frame.loc[frame["side"] == side, "distribution"])
-    sciatic = any(lbl in ("sciatic", "sciatic+femoral") for lbl in labels)
-    femoral = any(lbl in ("femoral", "sciatic+femoral") for lbl in labels)
-    return DISTRIBUTIONS[int(sciatic) + 2 * int(femoral)]
-
-
-def presentation_summary(frame) -> str:
-    """A few plain lines: predicted distribution and side(s), worst regions, posture signature,
-    and whether the presentation reads as spinal referral rather than hip-joint pain.
-
-    Returns a short note when the table has no pain columns yet (see :func:`add_pain_columns`).
-    """
-    if frame is None or len(frame) == 0:
-        return "Referred pain: no records."
-    if not has_pain_columns(frame) or "distribution" not in frame.columns:
-        return ("Referred pain: not in this table (no pain_<region> columns); "
-                "sim.referral.add_pain_columns(frame) computes them from the compression columns.")
-    data = referral_data()
-    threshold = float(data["distribution"]["threshold_pain"]["value"])
-    hip = data["hip_joint_referral"]
-    sig = posture_signature(frame)
-    lines = ["Referred pain (stage 5; pain 0-10, population-expected per region):"]
-    painful_sides = []
-    spinal_evidence = []
-    for side in [s for s in sig if s != "claudication_sides"]:
-        sub = frame[frame["side"] == side]
-        label = side_distribution(frame, side)
-        peaks = sub[list(PAIN_OUTPUTS)].max(axis=1)
-        if label == "none":
-            top = float(peaks.max()) if len(peaks) else 0.0
-            lines.append(f"  {side}: no referred pain in any posture" +
-                         (f" (peak {top:.1f}, below {threshold:g})" if top > 0.05 else ""))
-            continue
-        painful_sides.append(side)
-        worst = sub.loc[peaks.idxmax()]
-        ranked = sorted(REGIONS, key=lambda r: -float(worst["pain_" + r]))[:3]
-        regions = ", ".join(f"{_region_text(r)} {float(worst['pain_' + r]):.1f}" for r in ranked
-                            if float(worst["pain_" + r]) >= 0.05)
-        lines.append(f"  {side}: {label} distribution; worst in {worst['posture']}: {regions}")
-        s = sig[side]
-        if s["provoking"] or s["relieving"]:
-            text = (f"provoked by {', '.join(s['provoking']) or '-'}; "
-                    f"relieved by {', '.join(s['relieving']) or '-'}")
-        else:
-            text = "no posture changes it by a clinically important amount (2 points and 30 %)"
-        if s["claudication"]:
-            text += (" -> neurogenic-claudication pattern (worse standing and in extension, eased by "
-                     "sitting and flexion; Suri 2010: no pain seated LR 7.4, relief bending forward LR 6.4)")
-        lines.append(f"  posture signature ({side}): {text}")
-        below_knee = max(float(sub["pain_" + r].max()) for r in ("medial_knee_leg", "lateral_leg", "dorsum_foot"))
-        spinal_evidence.append((side, bool(s["provoking"] or s["relieving"]), below_knee >= threshold))
-    if not painful_sides:
-        lines.append("  spine vs hip: no referred pain predicted, so nothing to attribute.")
-    else:
-        postural = any(e[1] for e in spinal_evidence)
-        distal = any(e[2] for e in spinal_evidence)
-        if postural or distal:
-            why = []
-            if postural:
-                why.append("the pain changes with spinal posture")
-            if distal:
-                why.append(f"it reaches below the knee, where injection-confirmed hip-joint pain goes in only "
-                           f"{hip['below_knee']:.0%} of patients (foot {hip['foot']:.0%}; Lesher 2008)")
-            lines.append("  spine vs hip: matches spinal (radicular) referral rather than hip-joint pain: "
-                         + " and ".join(why) + ".")
-        else:
-            lines.append(f"  spine vs hip: the pattern stays above the knee and does not change with spinal "
-                         f"posture, so it overlaps hip-joint pain (buttock {hip['buttock']:.0%}, groin "
-                         f"{hip['groin']:.0%}, thigh {hip['thigh']:.0%}; Lesher 2008) and cannot be told apart here.")
-        lines.append("  True hip-joint pain is deep groin / side of hip, provoked by hip rotation and weight "
-                     "bearing, not by spinal posture; > 50 % relief from an intra-articular hip anaesthetic "
-                     "points to the hip. Hip-joint disease itself is not simulated.")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------- validation --
-def _single_root_row(root: str, pressure_mmhg: float) -> np.ndarray:
-    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
-    args = [0.0] * 6
-    args[{"l4": 0, "drg": 2, "l5": 4}[root]] = kpa
-    return pain_reference(*args)[0]
-
-
-def _involvement_share(root: str, region: str, pressure_mmhg: float = 53.0) -> float:
-    """Region pain / root pain for an isolated root compression: the modelled share of involvement."""
-    row = _single_root_row(root, pressure_mmhg)
-    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
-    return float(row[REGIONS.index(region)] / root_pain_intensity(kpa))
-
-
-def _label_is(root: str, label: str, pressure_mmhg: float = 53.0) -> float:
-    return float(DISTRIBUTIONS[int(_single_root_row(root, pressure_mmhg)[N_REGIONS])] == label)
-
-
-def _drg_root_ratio(pressure_mmhg: float = 5.0) -> float:
-    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
-    return float(root_pain_intensity(kpa, ganglion=True) / root_pain_intensity(kpa))
-
-
-def _scenario_with_pain(name: str):
-    from pathlib import Path
-
-    from .model import simulate
-    from .scenario import load_scenario
-
-    for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):
-        if (base / f"{name}.toml").exists():
-            frame = simulate(load_scenario(base / f"{name}.toml"))
-            return frame if has_pain_columns(frame) and "distribution" in frame.columns else add_pain_columns(frame)
-    raise FileNotFoundError(f"ready scenario {name!r} not found")
-
-
-def _max_pain(frame, side=None) -> float:
-    sub = frame if side is None else frame[frame["side"] == side]
-    return float(sub[list(PAIN_OUTPUTS)].to_numpy().max()) if len(sub) else 0.0
-
-
-def validation_targets() -> list[dict]:
-    """Pain-pattern validation targets for ``sim validate``.
-
-    Each dict has ``id, quantity, unit, expected (text), low, high, source, kind
-    ('independent' or 'calibration'), compute`` (no-argument callable returning the
-    model value); the target passes when ``low <= compute() <= high``. The first
-    seven run synthetic compressions through the referral mapping; the last
-    three run ready scenarios end to end (qualitative).
-    """
-    mmhg = "Takahashi 1999 mean herniation contact pressure 53 mmHg"
-    return [
-        dict(id="referral_groin_share_l4", quantity="Groin involvement with isolated L4 root compression "
-             "(groin pain / root pain at 53 mmHg)", unit="1", expected="0.25 (5/20)", low=0.09, high=0.49,
-             source="Sasaki 2014, J Spine 3:3 (210 single-level radiculopathies); 95 % CI", kind="calibration",
-             compute=lambda: _involvement_share("l4", "groin")),
-        dict(id="referral_groin_share_l5", quantity="Groin involvement with isolated L5 root compression",
-             unit="1", expected="0 (0/127)", low=0.0, high=0.024,
-             source="Sasaki 2014; upper bound by the rule of three", kind="calibration",
-             compute=lambda: _involvement_share("l5", "groin")),
-        dict(id="referral_l4_label_femoral", quantity=f"Distribution of isolated L4 root compression ({mmhg})",
-             unit="1 = femoral", expected="femoral", low=1.0, high=1.0,
-             source="Harrison table 48-1 (L4: anterolateral thigh, knee, medial calf); Sasaki 2014; "
-                    "Bone & Joint 2010 (L4 pain anterior)", kind="independent",
-             compute=lambda: _label_is("l4", "femoral")),
-        dict(id="referral_l5_label_sciatic", quantity=f"Distribution of isolated L5 root compression ({mmhg})",
-             unit="1 = sciatic", expected="sciatic", low=1.0, high=1.0,
-             source="Harrison table 48-1 (L5: buttock, posterolateral thigh, lateral calf, dorsal foot); "
-                    "Taylor 2013", kind="independent", compute=lambda: _label_is("l5", "sciatic")),
-        dict(id="referral_drg_root_ratio", quantity="Pain of the L4 DRG / pain of the L4 root at minimal "
-             "(5 mmHg) compression", unit="1", expected=">= 10 (5-25 min vs several s of firing)",
-             low=10.0, high=150.0, source="Howe 1977, Pain 3:25 (cat dorsal roots, DRG)", kind="calibration",
-             compute=_drg_root_ratio),
-        dict(id="referral_root_pain_herniation", quantity=f"Root pain 0-10 at {mmhg}", unit="pain 0-10",
-             expected="7.5 (4.5 +/- 1.5 of 6)", low=5.0, high=10.0,
-             source="Takahashi 1999 (pressure); Grovle 2010 Eur Spine J 19:263 (leg-pain bothersomeness "
-                    "4.5 +/- 1.5 of 6 in 411 sciatica patients, rescaled to 10)", kind="calibration",
-             compute=lambda: float(root_pain_intensity(53.0 / 7.500637))),
-        dict(id="referral_l5_below_knee_vs_hip", quantity="Below-knee involvement with isolated L5 compression "
-             "(lateral leg pain / root pain); must exceed hip-joint referral below the knee (22 %)", unit="1",
-             expected="0.61 (L5 root); hip joint 0.22", low=0.22, high=1.0,
-             source="Taylor 2013 (61.2 %) vs Lesher 2008, Pain Med 9:22 (below knee 22 %, n = 51)",
-             kind="independent", compute=lambda: _involvement_share("l5", "lateral_leg")),
-        dict(id="referral_claudication_central_stenosis", quantity="Neurogenic-claudication posture pattern "
-             "flagged for the central_stenosis scenario", unit="1 = flagged", expected="flagged", low=1.0,
-             high=1.0, source="Suri 2010 JAMA 304:2628 (no pain seated LR 7.4; relief bending forward LR 6.4)",
-             kind="independent",
-             compute=lambda: float(neurogenic_claudication(_scenario_with_pain("central_stenosis")))),
-        dict(id="referral_healthy_no_pain", quantity="Peak region pain in the healthy scenario, all postures",
-             unit="pain 0-10", expected="0 (no radicular pain)", low=0.0, high=2.0,
-             source="DESIGN.md section 1; distribution threshold 2 points (Farrar 2001)", kind="independent",
-             compute=lambda: _max_pain(_scenario_with_pain("healthy"))),
-        dict(id="referral_foraminal_left_one_sided", quantity="Peak pain on the right side in "
-             "foraminal_herniation_left (one-sided disease, one-sided pain)", unit="pain 0-10",
-             expected="0", low=0.0, high=2.0, source="DESIGN.md section 5 (per-side referral)",
-             kind="independent",
-             compute=lambda: _max_pain(_scenario_with_pain("foraminal_herniation_left"), "right")),
-    ]
-
 
 __all__ = [
     "REGIONS", "DISTRIBUTIONS", "PAIN_OUTPUTS", "INPUT_COLUMNS", "N_COEF", "N_PAIN_ROW",
     "referral_data", "region_weights", "territory_mask", "pack_coefficients",
     "compression_stimulus", "pain_fraction", "root_drive", "region_pain", "distribution_code",
     "pain_reference", "root_pain_intensity", "nerve_involvement", "pain_row", "pain_rows",
-    "add_pain_columns", "posture_signature", "neurogenic_claudication", "side_distribution",
-    "presentation_summary", "validation_targets",
+    "add_pain_columns", "has_pain_columns",
 ]
+
+#: Old homes of names that moved up a layer (the clinical reading, the literature targets).
+_MOVED = {"posture_signature": "signature", "neurogenic_claudication": "signature",
+          "side_distribution": "signature", "presentation_summary": "signature",
+          "validation_targets": "validation"}
+
+
+def __getattr__(name):
+    """Keep ``sim.referral.posture_signature`` and friends importable after their move.
+
+    The import is inside this function on purpose: a module-level import would
+    be an upward import from the physics layer (and an import cycle).
+    """
+    if name in _MOVED:
+        import importlib
+
+        module = importlib.import_module(f"sim.{_MOVED[name]}")
+        return getattr(module, "referral_validation_targets" if name == "validation_targets" else name)
+    raise AttributeError(f"module 'sim.referral' has no attribute {name!r}")
 

@@ -65,7 +65,7 @@ class _Report:
         return path
 
     def close(self) -> dict:
-        from . import DISCLAIMER, __version__
+        from .about import DISCLAIMER, __version__
 
         info = self.pdf.infodict()
         info["Subject"] = DISCLAIMER
@@ -116,9 +116,10 @@ def scenario_report(scenario, frame=None, outdir="report") -> dict:
     ``body_chart_postures``; beside them ``body_chart_<posture>.png`` for each posture.
     """
     from .bodychart import postures_figure, write_body_charts
-    from .model import simulate
+    from .engine import simulate
     from .plots import scenario_figures as sf
-    from .referral import add_pain_columns, has_pain_columns, presentation_summary
+    from .referral import add_pain_columns, has_pain_columns
+    from .signature import presentation_summary
 
     if frame is None or not set(scenario.postures) <= set(frame["posture"]):
         frame = simulate(scenario)
@@ -215,7 +216,7 @@ def report_cli(args) -> int:
     overrides = getattr(args, "overrides", None) or []
     text = str(args.source).rstrip("/\\")
     if text.endswith(".toml"):
-        from .model import simulate
+        from .engine import simulate
         from .scenario import load_scenario
 
         scenario = load_scenario(source, overrides)

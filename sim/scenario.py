@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import params as prm
 from .errors import SimInputError
-from .loads import BUILTIN_POSTURES, Posture, builtin_postures, custom_posture
+from .postures import BUILTIN_POSTURES, Posture, builtin_postures, custom_posture
 
 PARAMETER_SETS = ("default",)
 _SCENARIO_KEYS = ("name", "description")

@@ -313,8 +313,8 @@ class SweepSpec:
 
     def resolved(self) -> dict:
         """Everything that fixes the numbers, as plain JSON-able data (hashed into the store)."""
-        from . import __version__
-        from .model import posture_table
+        from .about import __version__
+        from .engine import posture_table
         from .referral import pack_coefficients
 
         table, names = posture_table(self.scenario.custom_postures)
@@ -628,7 +628,7 @@ def chunk_block(shape: tuple[int, ...], target: int) -> tuple[int, ...]:
 
 def make_plan(spec: SweepSpec) -> Plan:
     """Pack the base scenario once per posture and lay out the configuration axes."""
-    from .model import pack
+    from .engine import pack
 
     scenario = spec.scenario
     n_post = len(spec.postures)
@@ -729,9 +729,9 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     builds each row from the base rows and the chunk's varying columns, and
     returns the results result-major, so the store writes them without a copy.
     """
-    from .kernels import evaluate_sets
+    from .pipeline import evaluate_sets
     from .layout import COL, OUT
-    from .model import DEFAULT_CHUNK
+    from .engine import DEFAULT_CHUNK
 
     if n_threads:
         import numba
@@ -941,7 +941,7 @@ class SweepRun:
 def run_sweep(spec: SweepSpec, out=None, resume: bool = False, workers: int | None = None,
               scheduler: str | None = None, progress: bool = False) -> SweepRun:
     """Run a sweep into a zarr store (a directory path, or memory if ``out`` is None)."""
-    from . import DISCLAIMER
+    from .about import DISCLAIMER
     from . import sweep_store as st
 
     if workers is not None and (isinstance(workers, bool) or int(workers) < 1):

@@ -17,8 +17,16 @@ from typing import Callable
 import numpy as np
 
 from . import params as prm
-from .loads import Posture
-from .model import evaluate
+from .engine import evaluate, simulate
+from .geometry import l4_transform
+from .layout import DISTRIBUTIONS
+from .postures import Posture
+from .mechanics import bending_angle_deg, sagittal_equilibrium
+from .referral import (N_REGIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, pain_reference,
+                       referral_data, root_pain_intensity)
+from .scenario import load_scenario
+from .signature import neurogenic_claudication
+from .units import KPA_PER_MMHG
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,6 @@ def _value(posture: str, name: str, overrides: tuple = ()) -> float:
 
 
 def _pure_moment_rom(direction: str, moment_nm: float) -> float:
-    from .mechanics import bending_angle_deg, sagittal_equilibrium
-
     t = _tissue()
     if direction == "flexion":
         return sagittal_equilibrium(0.0, moment_nm, 0.0, t)[0]
@@ -79,8 +85,6 @@ def _neutral_zone_fe() -> float:
 
 def _l4_corner_x(posture: str) -> float:
     """AP position of the L4 posterior-inferior corner relative to L5 in a posture [mm]."""
-    from .geometry import l4_transform
-
     angle = _value(posture, "segment_angle_deg")
     slip = _value(posture, "slip_mm")
     hp = prm.defaults()["anatomy.disc_height_posterior_mm"]
@@ -96,9 +100,6 @@ def _reuber_max_bulge() -> float:
 
 
 def _scenario_frame(name: str):
-    from .model import simulate
-    from .scenario import load_scenario
-
     return simulate(load_scenario(scenario_path(name)))
 
 
@@ -115,7 +116,7 @@ def _max_pressure_mmhg(name: str, posture: str, root: str) -> float:
     f = _scenario_frame(name)
     f = f[f.posture == posture]
     col = "l4_drg_pressure_kpa" if root == "l4" else "l5_pressure_kpa"
-    return float(f[col].max() / 0.133322)
+    return float(f[col].max() / KPA_PER_MMHG)
 
 
 def _claudication_margin() -> float:
@@ -208,9 +209,7 @@ def targets() -> list[Target]:
     t.append(Target("claudication_signature", "Central stenosis: L5 pressure standing/extension minus sitting/flexion",
                     "kPa", "> 0", 1e-9, math.inf, "Suri 2010 JAMA (LR 7.4 no pain seated, 6.4 relief bending forward)",
                     "independent", _claudication_margin))
-    from .referral import validation_targets as referral_targets
-
-    t.extend(Target(**d) for d in referral_targets())
+    t.extend(Target(**d) for d in referral_validation_targets())
     return t
 
 
@@ -235,3 +234,99 @@ def format_table(results: list[Result]) -> str:
     n_pass = sum(r.passed for r in results)
     lines.append(f"\n{n_pass} passed, {len(results) - n_pass} failed")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------- referral targets --
+def _single_root_row(root: str, pressure_mmhg: float) -> np.ndarray:
+    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    args = [0.0] * 6
+    args[{"l4": 0, "drg": 2, "l5": 4}[root]] = kpa
+    return pain_reference(*args)[0]
+
+
+def _involvement_share(root: str, region: str, pressure_mmhg: float = 53.0) -> float:
+    """Region pain / root pain for an isolated root compression: the modelled share of involvement."""
+    row = _single_root_row(root, pressure_mmhg)
+    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    return float(row[REGIONS.index(region)] / root_pain_intensity(kpa))
+
+
+def _label_is(root: str, label: str, pressure_mmhg: float = 53.0) -> float:
+    return float(DISTRIBUTIONS[int(_single_root_row(root, pressure_mmhg)[N_REGIONS])] == label)
+
+
+def _drg_root_ratio(pressure_mmhg: float = 5.0) -> float:
+    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    return float(root_pain_intensity(kpa, ganglion=True) / root_pain_intensity(kpa))
+
+
+def _scenario_with_pain(name: str):
+    for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):
+        if (base / f"{name}.toml").exists():
+            frame = simulate(load_scenario(base / f"{name}.toml"))
+            return frame if has_pain_columns(frame) and "distribution" in frame.columns else add_pain_columns(frame)
+    raise FileNotFoundError(f"ready scenario {name!r} not found")
+
+
+def _max_pain(frame, side=None) -> float:
+    sub = frame if side is None else frame[frame["side"] == side]
+    return float(sub[list(PAIN_OUTPUTS)].to_numpy().max()) if len(sub) else 0.0
+
+
+def referral_validation_targets() -> list[dict]:
+    """Pain-pattern validation targets for ``sim validate``.
+
+    Each dict has ``id, quantity, unit, expected (text), low, high, source, kind
+    ('independent' or 'calibration'), compute`` (no-argument callable returning the
+    model value); the target passes when ``low <= compute() <= high``. The first
+    seven run synthetic compressions through the referral mapping; the last
+    three run ready scenarios end to end (qualitative).
+    """
+    mmhg = "Takahashi 1999 mean herniation contact pressure 53 mmHg"
+    return [
+        dict(id="referral_groin_share_l4", quantity="Groin involvement with isolated L4 root compression "
+             "(groin pain / root pain at 53 mmHg)", unit="1", expected="0.25 (5/20)", low=0.09, high=0.49,
+             source="Sasaki 2014, J Spine 3:3 (210 single-level radiculopathies); 95 % CI", kind="calibration",
+             compute=lambda: _involvement_share("l4", "groin")),
+        dict(id="referral_groin_share_l5", quantity="Groin involvement with isolated L5 root compression",
+             unit="1", expected="0 (0/127)", low=0.0, high=0.024,
+             source="Sasaki 2014; upper bound by the rule of three", kind="calibration",
+             compute=lambda: _involvement_share("l5", "groin")),
+        dict(id="referral_l4_label_femoral", quantity=f"Distribution of isolated L4 root compression ({mmhg})",
+             unit="1 = femoral", expected="femoral", low=1.0, high=1.0,
+             source="Harrison table 48-1 (L4: anterolateral thigh, knee, medial calf); Sasaki 2014; "
+                    "Bone & Joint 2010 (L4 pain anterior)", kind="independent",
+             compute=lambda: _label_is("l4", "femoral")),
+        dict(id="referral_l5_label_sciatic", quantity=f"Distribution of isolated L5 root compression ({mmhg})",
+             unit="1 = sciatic", expected="sciatic", low=1.0, high=1.0,
+             source="Harrison table 48-1 (L5: buttock, posterolateral thigh, lateral calf, dorsal foot); "
+                    "Taylor 2013", kind="independent", compute=lambda: _label_is("l5", "sciatic")),
+        dict(id="referral_drg_root_ratio", quantity="Pain of the L4 DRG / pain of the L4 root at minimal "
+             "(5 mmHg) compression", unit="1", expected=">= 10 (5-25 min vs several s of firing)",
+             low=10.0, high=150.0, source="Howe 1977, Pain 3:25 (cat dorsal roots, DRG)", kind="calibration",
+             compute=_drg_root_ratio),
+        dict(id="referral_root_pain_herniation", quantity=f"Root pain 0-10 at {mmhg}", unit="pain 0-10",
+             expected="7.5 (4.5 +/- 1.5 of 6)", low=5.0, high=10.0,
+             source="Takahashi 1999 (pressure); Grovle 2010 Eur Spine J 19:263 (leg-pain bothersomeness "
+                    "4.5 +/- 1.5 of 6 in 411 sciatica patients, rescaled to 10)", kind="calibration",
+             compute=lambda: float(root_pain_intensity(53.0 / 7.500637))),
+        dict(id="referral_l5_below_knee_vs_hip", quantity="Below-knee involvement with isolated L5 compression "
+             "(lateral leg pain / root pain); must exceed hip-joint referral below the knee (22 %)", unit="1",
+             expected="0.61 (L5 root); hip joint 0.22", low=0.22, high=1.0,
+             source="Taylor 2013 (61.2 %) vs Lesher 2008, Pain Med 9:22 (below knee 22 %, n = 51)",
+             kind="independent", compute=lambda: _involvement_share("l5", "lateral_leg")),
+        dict(id="referral_claudication_central_stenosis", quantity="Neurogenic-claudication posture pattern "
+             "flagged for the central_stenosis scenario", unit="1 = flagged", expected="flagged", low=1.0,
+             high=1.0, source="Suri 2010 JAMA 304:2628 (no pain seated LR 7.4; relief bending forward LR 6.4)",
+             kind="independent",
+             compute=lambda: float(neurogenic_claudication(_scenario_with_pain("central_stenosis")))),
+        dict(id="referral_healthy_no_pain", quantity="Peak region pain in the healthy scenario, all postures",
+             unit="pain 0-10", expected="0 (no radicular pain)", low=0.0, high=2.0,
+             source="DESIGN.md section 1; distribution threshold 2 points (Farrar 2001)", kind="independent",
+             compute=lambda: _max_pain(_scenario_with_pain("healthy"))),
+        dict(id="referral_foraminal_left_one_sided", quantity="Peak pain on the right side in "
+             "foraminal_herniation_left (one-sided disease, one-sided pain)", unit="pain 0-10",
+             expected="0", low=0.0, high=2.0, source="DESIGN.md section 5 (per-side referral)",
+             kind="independent",
+             compute=lambda: _max_pain(_scenario_with_pain("foraminal_herniation_left"), "right")),
+    ]

@@ -52,3 +52,17 @@ def configurations(draw, n=6):
         batch["pathology.herniation_size_mm"][i] = min(batch["pathology.herniation_size_mm"][i], float(limit))
     batch["posture"] = rng.choice(BUILTIN_POSTURES, n)
     return batch
+
+
+def packed_rows(batch):
+    """The posture table and, per configuration, its packed row as a name -> float mapping."""
+    from sim.engine import pack
+    from sim.layout import COLUMNS
+
+    matrix, table, *_ = pack(batch)
+    return table, [{name: float(row[i]) for i, name in enumerate(COLUMNS)} for row in matrix]
+
+
+def section(v, name):
+    """The ``name.*`` entries of a packed row without their prefix (``tissue``, ``grading``)."""
+    return {k[len(name) + 1:]: x for k, x in v.items() if k.startswith(name + ".")}

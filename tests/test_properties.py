@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.model import GRADES
+from sim.engine import GRADES
 from strategies import configurations
 
 GRADE_RANK = {g: i for i, g in enumerate(GRADES)}
@@ -106,7 +106,7 @@ def test_bending_and_rotation_narrow_one_side_and_open_the_other(motion):
 
 
 def test_left_right_symmetry_without_one_sided_disease():
-    r = sim.evaluate({"posture": sim.model.BUILTIN_POSTURES[:5], "pathology.disc_height_loss_mm": 3.0})
+    r = sim.evaluate({"posture": sim.engine.BUILTIN_POSTURES[:5], "pathology.disc_height_loss_mm": 3.0})
     left = {k: v[0::2] for k, v in r.items()}
     right = {k: v[1::2] for k, v in r.items()}
     for name in ("foraminal_area_mm2", "l4_drg_pressure_kpa", "l5_pressure_kpa"):

@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import referral as R
+from sim import signature as S
+from sim import validation as V
 
 KPA = 1.0 / 7.500637  # kPa per mmHg
 FEMORAL = ("groin", "anterior_thigh", "medial_knee_leg")
@@ -144,17 +146,17 @@ CONSTANT = {p: 80.0 for p in CLAUDICANT}
 
 def test_claudication_flag_raised_for_standing_extension_pattern():
     f = _frame(CLAUDICANT)
-    sig = R.posture_signature(f)
+    sig = S.posture_signature(f)
     assert sig["claudication_sides"] == ["left"]
     assert {"standing", "extension"} <= set(sig["left"]["provoking"])
     assert {"sitting", "flexion"} <= set(sig["left"]["relieving"])
-    assert R.neurogenic_claudication(f)
+    assert S.neurogenic_claudication(f)
 
 
 def test_claudication_flag_not_raised_when_every_posture_hurts():
     f = _frame(CONSTANT)
-    assert not R.neurogenic_claudication(f)
-    assert R.posture_signature(f)["left"]["provoking"] == []
+    assert not S.neurogenic_claudication(f)
+    assert S.posture_signature(f)["left"]["provoking"] == []
 
 
 def test_one_sided_disease_gives_one_sided_pain():
@@ -166,17 +168,17 @@ def test_one_sided_disease_gives_one_sided_pain():
 
 
 def test_presentation_summary():
-    text = R.presentation_summary(_frame(CLAUDICANT))
+    text = S.presentation_summary(_frame(CLAUDICANT))
     assert "left: sciatic distribution" in text and "right: no referred pain" in text
     assert "neurogenic-claudication" in text and "spinal (radicular) referral" in text
     assert "not simulated" in text
-    flat = R.presentation_summary(_frame({"standing": 40.0, "sitting": 40.0}, root="l4"))
+    flat = S.presentation_summary(_frame({"standing": 40.0, "sitting": 40.0}, root="l4"))
     assert "hip" in flat and "not simulated" in flat
 
 
 def test_presentation_summary_without_pain_columns():
     frame = pd.DataFrame({"posture": ["standing"], "side": ["left"], "l4_pressure_kpa": [1.0]})
-    assert "add_pain_columns" in R.presentation_summary(frame)
+    assert "add_pain_columns" in S.presentation_summary(frame)
 
 
 def test_referral_data_is_cited_and_anatomically_consistent():
@@ -203,7 +205,7 @@ def test_referral_data_is_cited_and_anatomically_consistent():
 
 
 def test_validation_targets_synthetic_pass():
-    targets = R.validation_targets()
+    targets = V.referral_validation_targets()
     assert len(targets) >= 8
     for t in targets:
         assert {"id", "quantity", "unit", "expected", "low", "high", "source", "kind", "compute"} <= set(t)

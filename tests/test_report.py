@@ -71,7 +71,7 @@ def test_run_with_report_keeps_json_clean(tmp_path, capsys):
     records = json.loads(capsys.readouterr().out)
     assert {r["posture"] for r in records} == {"standing"}
     check_report(out, SCENARIO_FIGURES)  # the report still covers every posture of the scenario
-    for posture in sim.model.BUILTIN_POSTURES:  # and one body chart per posture, at print resolution
+    for posture in sim.engine.BUILTIN_POSTURES:  # and one body chart per posture, at print resolution
         w, h = png_size(out / f"body_chart_{posture}.png")
         assert w > 1200 and h > 1200, (posture, w, h)
 

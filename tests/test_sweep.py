@@ -16,7 +16,7 @@ import pytest
 import sim
 from sim import layout
 from sim.errors import SimInputError
-from sim.model import pack
+from sim.engine import pack
 from sim.sweep import (Population, build_matrix, chunk_parameters, draw, load_sweep, make_plan,
                        parse_distribution, population_samples, spec_from_dict, sweep)
 
@@ -161,7 +161,7 @@ def test_chunk_matrix_equals_pack():
 
 def test_sweep_kernel_equals_batch_kernel():
     """The sweep kernel (rows built in the kernel, result-major) gives the batch kernel's numbers bit for bit."""
-    from sim.model import run_engine
+    from sim.engine import run_engine
     from sim.sweep import compute_chunk
 
     spec = spec_from_dict({"sweep": {"scenario": str(SCENARIOS / "combined_degenerative.toml"),

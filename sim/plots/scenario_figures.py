@@ -167,7 +167,7 @@ def foramen_figure(scenario, postures=FORAMEN_POSTURES):
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 
-    from ..model import foramen_shapes
+    from ..engine import foramen_shapes
 
     shapes = {p: foramen_shapes(scenario, p) for p in postures}
     with st.style():
@@ -259,7 +259,7 @@ def pain_postures(frame, n: int = 3) -> tuple[list[tuple[str, str]], list[tuple[
     pain); when no posture provokes or relieves importantly, the most and least
     painful posture stand in, captioned so.
     """
-    from ..referral import posture_signature
+    from ..signature import posture_signature
 
     sig = posture_signature(frame)
     sides = [s for s in sig if s != "claudication_sides"]
@@ -362,7 +362,7 @@ def changed_inputs(scenario):
 
 
 def signature_lines(frame) -> list[str]:
-    from ..referral import posture_signature
+    from ..signature import posture_signature
 
     sig = posture_signature(frame)
     lines = []
@@ -390,7 +390,7 @@ def summary_figure(scenario, frame):
     """The summary page: changed inputs, key outputs by posture, posture signature, disclaimer."""
     import textwrap
 
-    from .. import DISCLAIMER
+    from ..about import DISCLAIMER
 
     changed = changed_inputs(scenario)
     table = key_outputs(frame)

@@ -22,9 +22,9 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ..layout import DISTRIBUTIONS, GRADES  # noqa: E402
-from ..loads import BUILTIN_POSTURES  # noqa: E402
+from ..postures import BUILTIN_POSTURES  # noqa: E402
+from ..units import MMHG_PER_KPA  # noqa: E402, F401  (figures read st.MMHG_PER_KPA)
 
-MMHG_PER_KPA = 1.0 / 0.133322  # 1 mmHg = 0.133322 kPa
 DPI = 150  # PNG resolution of report figures; 10 in wide -> 1500 px
 MAP_CMAP = "cividis"
 DIVERGING_CMAP = "PuOr_r"  # ColorBrewer, colour-blind safe

@@ -569,7 +569,7 @@ def evaluate_dataset(grid: dict | None = None, samples: dict | None = None, post
 
     from ..layout import OUTPUTS, SIDES
     from ..loads import BUILTIN_POSTURES
-    from ..model import evaluate
+    from ..engine import evaluate
 
     postures = list(postures or BUILTIN_POSTURES)
     if (grid is None) == (samples is None):

@@ -1,0 +1,221 @@
+"""The public evaluation API: packing a batch, running an engine, labelling results.
+
+``evaluate`` takes a mapping of parameter names to equal-length arrays (the
+unnamed ones take the default set), checks it, packs it into the column
+layout of ``sim.layout`` and runs either engine.  ``simulate`` does the same
+for one scenario across its postures and returns a table of records.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import params as prm
+from .errors import SimInputError
+from .layout import (CATEGORICAL_OUTPUTS, CODE_COLUMNS, COLUMNS, GRADES, HERNIATION_SIDES, HERNIATION_ZONES,
+                     OUT, OUTPUTS, PARAM_COLUMNS, SIDES)
+from .postures import BUILTIN_POSTURES, Posture, builtin_postures
+
+ENGINES = ("numba", "reference")
+#: Rows per ``prange`` task of the batch kernels (sim.run_engine and sweeps).
+DEFAULT_CHUNK = 256
+
+assert PARAM_COLUMNS == prm.numeric_keys(), "sim/layout.py is out of step with parameters.toml"
+
+
+def posture_table(custom: dict[str, Posture] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Rows of posture loads for both engines, built-in postures first."""
+    postures = dict(builtin_postures())
+    postures.update(custom or {})
+    names = tuple(postures)
+    return np.array([postures[n].row() for n in names]), names
+
+
+def pack(batch: dict, custom_postures: dict | None = None):
+    """Check a batch and pack it: ``(matrix, table, posture_names, n, side_index or None)``."""
+    batch = dict(batch)
+    side = batch.pop("side", None)
+    lengths = {k: np.size(v) for k, v in batch.items() if np.ndim(v) > 0}
+    if side is not None and np.ndim(side) > 0:
+        lengths["side"] = np.size(side)
+    if len(set(lengths.values())) > 1:
+        raise SimInputError(f"batch arrays must have equal lengths; got {lengths}")
+    n = next(iter(lengths.values())) if lengths else 1
+    if n == 0:
+        raise SimInputError("batch is empty: give at least one configuration")
+
+    values = {}
+    defaults = prm.defaults()
+    table, names = posture_table(custom_postures)
+    postures = batch.pop("posture", "standing")
+    for key, value in batch.items():
+        spec = prm.get_spec(key)
+        values[spec.key] = np.broadcast_to(spec.check_array(value), (n,))
+    full = {k: values.get(k, defaults[k]) for k in defaults}  # defaults stay scalars: the checks broadcast
+    prm.check_consistency(full)
+
+    matrix = np.empty((n, len(COLUMNS)))
+    matrix[:, :len(PARAM_COLUMNS)] = [defaults[k] for k in PARAM_COLUMNS]
+    for i, key in enumerate(PARAM_COLUMNS):
+        if key in values:
+            matrix[:, i] = values[key]
+    posture_arr = np.broadcast_to(np.asarray(postures).astype(str), (n,))
+    index = {name: i for i, name in enumerate(names)}
+    bad = [p for p in np.unique(posture_arr) if p not in index]
+    if bad:
+        raise SimInputError(f"posture {bad[0]!r} is unknown; allowed: {', '.join(names)}")
+    codes = {
+        "pathology.herniation_zone": _codes(full["pathology.herniation_zone"], HERNIATION_ZONES),
+        "pathology.herniation_side": _codes(full["pathology.herniation_side"], HERNIATION_SIDES),
+        "posture": _codes(posture_arr, names),
+    }
+    for i, key in enumerate(CODE_COLUMNS):
+        matrix[:, len(PARAM_COLUMNS) + i] = codes[key]
+    side_index = None
+    if side is not None:
+        side_arr = np.broadcast_to(np.asarray(side).astype(str), (n,))
+        bad = [s for s in np.unique(side_arr) if s not in SIDES]
+        if bad:
+            raise SimInputError(f"side = {bad[0]!r} is unknown; allowed: left, right")
+        side_index = (side_arr == "right").astype(int)
+    return matrix, table, names, n, side_index, posture_arr
+
+
+def _codes(arr, choices):
+    """Index of each label in ``choices`` (labels already checked), one comparison per choice."""
+    arr = np.asarray(arr).astype(str)
+    if arr.ndim == 0:
+        return float(choices.index(str(arr)))
+    codes = np.empty(arr.shape)
+    for i, choice in enumerate(choices):
+        codes[arr == choice] = i
+    return codes
+
+
+def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
+               chunk: int = DEFAULT_CHUNK, coef: np.ndarray | None = None) -> np.ndarray:
+    """Run a packed batch through one engine: ``(n, 2, len(OUTPUTS))`` float64.
+
+    ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
+    """
+    # start-up time: the engines (numba kernels, scipy) load when a batch first runs, not on `import sim`
+    from . import pipeline
+    from .referral import pack_coefficients
+
+    if coef is None:
+        coef = pack_coefficients()
+    if engine == "numba":
+        return pipeline.evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
+                              np.ascontiguousarray(coef, dtype=np.float64), int(chunk))
+    if engine == "reference":
+        return pipeline.evaluate(matrix, table, np.asarray(coef, dtype=np.float64))
+    raise SimInputError(f"engine = {engine!r} is unknown; allowed: {', '.join(ENGINES)}")
+
+
+def evaluate(batch: dict, engine: str = "numba", custom_postures: dict | None = None) -> dict:
+    """Evaluate the pipeline on a batch of configurations.
+
+    Parameters
+    ----------
+    batch : dict
+        Parameter names (``"anatomy.foraminal_height_mm"``, ``"pathology.herniation_zone"``,
+        ...) mapped to equal-length arrays or scalars; ``"posture"`` (names,
+        default ``"standing"``) and ``"side"`` (``"left"``/``"right"``) are
+        optional.  Names left out take the default parameter set.
+    engine : {"numba", "reference"}
+    custom_postures : dict of name -> :class:`sim.loads.Posture`, optional
+
+    Returns
+    -------
+    dict
+        Result names of DESIGN.md section 4 mapped to arrays.  With ``side``
+        given, one entry per configuration; without it, two (left, then right)
+        per configuration, in configuration order.  Grades are labels.
+
+    Examples
+    --------
+    >>> r = evaluate({"pathology.disc_height_loss_mm": [0.0, 3.0], "posture": "standing",
+    ...               "side": "left"})
+    >>> bool(r["foraminal_height_mm"][1] < r["foraminal_height_mm"][0])
+    True
+    """
+    matrix, table, _, n, side_index, posture_arr = pack(batch, custom_postures)
+    raw = run_engine(matrix, table, engine)
+    if side_index is not None:
+        flat = raw[np.arange(n), side_index]
+        sides = np.array(SIDES)[side_index]
+        post = posture_arr
+    else:
+        flat = raw.reshape(2 * n, len(OUTPUTS))
+        sides = np.tile(np.array(SIDES), n)
+        post = np.repeat(posture_arr, 2)
+    return label(flat, post, sides)
+
+
+def label(flat: np.ndarray, postures, sides) -> dict:
+    """Turn ``(m, len(OUTPUTS))`` raw outputs into the named result mapping."""
+    result = {"posture": np.asarray(postures), "side": np.asarray(sides)}
+    for name in OUTPUTS:
+        col = flat[:, OUT[name]]
+        labels = CATEGORICAL_OUTPUTS.get(name)
+        result[name] = np.array(labels)[col.astype(int)] if labels else col
+    return result
+
+
+def simulate(scenario, postures=None, engine: str = "numba"):
+    """All records of a scenario: one per (posture, side), as a pandas DataFrame.
+
+    Parameters
+    ----------
+    scenario : sim.scenario.Scenario (from :func:`sim.load_scenario`)
+    postures : list of str, optional
+        Defaults to the scenario's postures (every built-in posture if it names none).
+    """
+    import pandas as pd  # start-up time: pandas is only needed for records
+
+    names = tuple(postures) if postures else scenario.postures
+    for name in names:
+        scenario.posture(name)  # unknown names raise
+    batch = {k: np.full(len(names), v) if not isinstance(v, str) else np.full(len(names), v, dtype=object)
+             for k, v in scenario.values.items()}
+    batch["posture"] = np.array(names)
+    result = evaluate(batch, engine=engine, custom_postures=scenario.custom_postures)
+    frame = pd.DataFrame(result)
+    frame["solver_iterations"] = frame["solver_iterations"].astype(int)
+    return frame
+
+
+def foramen_shapes(scenario, posture: str) -> dict:
+    """Foramen outline and root positions of both sides in one posture, for drawing.
+
+    Returns
+    -------
+    dict side -> {"upper": (k, 2) vertices, "stem": (m, 2) vertices [mm, x anterior, y cranial,
+    origin at the L5 posterior-superior corner], "root_xy": (x, y), "root_diameter_mm",
+    "drg_diameter_mm", "record": dict of that side's results}
+    """
+    # start-up time, as in run_engine
+    from . import geometry as geo
+    from .pipeline import evaluate_row
+    from .referral import pack_coefficients
+
+    batch = {k: np.array([v], dtype=object if isinstance(v, str) else float) for k, v in scenario.values.items()}
+    batch["posture"] = np.array([posture])
+    matrix, table, *_ = pack(batch, scenario.custom_postures)
+    capture: dict = {}
+    raw = evaluate_row(matrix[0], table, pack_coefficients(), capture)
+    out = {}
+    for s, side in enumerate(SIDES):
+        n, c = capture[side]
+        upper, stem = geo.foramen_outline(n, c)
+        rec = label(raw[s:s + 1], [posture], [side])
+        out[side] = {"upper": upper, "stem": stem,
+                     "root_xy": (float(raw[s, OUT["l4_root_x_mm"]]), float(raw[s, OUT["l4_root_y_mm"]])),
+                     "root_diameter_mm": scenario.values["anatomy.l4_root_diameter_mm"],
+                     "drg_diameter_mm": scenario.values["anatomy.l4_drg_diameter_mm"],
+                     "record": {k: (v[0].item() if hasattr(v[0], "item") else v[0]) for k, v in rec.items()}}
+    return out
+
+
+__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES", "GRADES",
+           "BUILTIN_POSTURES"]

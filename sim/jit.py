@@ -1,0 +1,70 @@
+"""numba for the physics layer, with an on-disk cache that cannot go stale.
+
+numba's cache checks the source file of the function it compiled, not the
+files of the functions that function calls: after an edit to a twin in
+``sim/geometry.py`` the cached batch kernel in ``sim/pipeline.py`` would still
+run the old code.  So, unless the user set ``NUMBA_CACHE_DIR``, the cache lives
+in a directory keyed on a hash of every source a compiled kernel reads
+(``PHYSICS_SOURCES``): any edit there compiles afresh into a new directory.
+Every physics module imports ``njit``/``prange`` from here, so the directory
+is set before numba compiles or loads anything of sim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numba
+from numba import njit, prange  # noqa: F401  (re-exported to the physics layer)
+
+#: Modules whose code or constants end up in a compiled kernel.
+PHYSICS_SOURCES = ("jit.py", "layout.py", "units.py", "postures.py", "loads.py", "mechanics.py", "geometry.py",
+                   "compression.py", "referral.py", "pipeline.py")
+
+
+def physics_hash(package_dir: Path | None = None) -> str:
+    """First 16 hex digits of the SHA-256 of the physics sources, in ``PHYSICS_SOURCES`` order."""
+    package_dir = Path(__file__).parent if package_dir is None else package_dir
+    digest = hashlib.sha256()
+    for name in PHYSICS_SOURCES:
+        digest.update(name.encode())
+        digest.update((package_dir / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _user_cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sim" / "numba"
+
+
+def cache_dir() -> Path:
+    """The kernel cache directory of this source tree (created if needed)."""
+    key = physics_hash()
+    for root in (_user_cache_root(), Path(tempfile.gettempdir()) / f"sim-numba-{os.getuid()}"):
+        path = root / key
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError:  # read-only home: fall back to the temporary directory
+            continue
+        return path
+    raise OSError("no writable directory for numba's cache")  # pragma: no cover
+
+
+#: Marks a ``NUMBA_CACHE_DIR`` that sim set itself (inherited by a child process), not the user.
+_AUTO_MARK = "SIM_AUTO_NUMBA_CACHE_DIR"
+
+
+def _configure() -> None:
+    user = os.environ.get("NUMBA_CACHE_DIR")
+    if user and user != os.environ.get(_AUTO_MARK):
+        return  # the user's choice wins (and the user owns its staleness)
+    path = str(cache_dir())
+    # in the environment too: numba re-reads it when any NUMBA_ variable changes
+    os.environ["NUMBA_CACHE_DIR"] = os.environ[_AUTO_MARK] = path
+    numba.config.CACHE_DIR = path
+
+
+_configure()

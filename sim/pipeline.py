@@ -1,0 +1,380 @@
+"""The whole pipeline for one configuration, twice: the readable reference chain and its numba twin.
+
+:func:`evaluate_row` calls the public stage functions of ``sim.loads``,
+``sim.mechanics``, ``sim.geometry``, ``sim.compression`` and ``sim.referral``
+on scalars; :func:`_evaluate_row` calls their numba twins (same name, leading
+underscore) in the same order, line for line, and is held to the reference at
+1e-9 relative (tests/test_engines.py).  The batch kernels
+:func:`evaluate_batch` and :func:`evaluate_sets` run :func:`_evaluate_row`
+with ``prange`` over tasks of rows, one scratch buffer per task and no
+allocation in the row loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import compression as cmp
+from . import geometry as geo
+from . import loads as ld
+from . import mechanics as mech
+from . import referral as rfl
+from .jit import njit, prange
+from .layout import (COL, COLUMNS, OUT_AXIAL_ANGLE_DEG, OUT_AXIAL_MOMENT_NM, OUT_COMPRESSIVE_FORCE_N,
+                     OUT_DISC_BULGE_MM, OUT_DISC_FORCE_N, OUT_DISC_HEIGHT_POSTERIOR_MM, OUT_FACET_FORCE_N,
+                     OUT_FLEXION_MOMENT_NM, OUT_FORAMINAL_AREA_MM2, OUT_FORAMINAL_HEIGHT_MM, OUT_FORAMINAL_WIDTH_MM,
+                     OUT_IDP_MPA, OUT_L4_CLEARANCE_MM, OUT_L4_DEFORMATION_PCT, OUT_L4_DRG_CLEARANCE_MM,
+                     OUT_L4_DRG_DEFORMATION_PCT, OUT_L4_DRG_PRESSURE_KPA, OUT_L4_GRADE, OUT_L4_PRESSURE_KPA,
+                     OUT_L4_ROOT_X_MM, OUT_L4_ROOT_Y_MM, OUT_L5_CLEARANCE_MM, OUT_L5_DEFORMATION_PCT, OUT_L5_GRADE,
+                     OUT_L5_PRESSURE_KPA, OUT_LATERAL_ANGLE_DEG, OUT_LATERAL_MOMENT_NM, OUT_LATERAL_RECESS_DEPTH_MM,
+                     OUT_SEGMENT_ANGLE_DEG, OUT_SLIP_MM, OUT_SOLVER_ITERATIONS, OUTPUTS, PAIN_START, PARAM_COLUMNS,
+                     ZONE_CENTRAL)
+
+NOUT = len(OUTPUTS)
+N_PAIN = 10  # nine pain regions, then the distribution code (sim.referral.pain_row)
+
+# column indices (module constants are frozen into the compiled kernel)
+_HP = COL["anatomy.disc_height_posterior_mm"]
+_AREA = COL["anatomy.disc_area_mm2"]
+_FH = COL["anatomy.foraminal_height_mm"]
+_FW = COL["anatomy.foraminal_width_mm"]
+_FWR = COL["anatomy.foraminal_upper_width_ratio"]
+_LRD = COL["anatomy.lateral_recess_depth_mm"]
+_LRA = COL["anatomy.lateral_recess_angle_deg"]
+_LFT = COL["anatomy.ligamentum_flavum_thickness_mm"]
+_LFL = COL["anatomy.ligamentum_flavum_length_mm"]
+_D4 = COL["anatomy.l4_root_diameter_mm"]
+_DDRG = COL["anatomy.l4_drg_diameter_mm"]
+_D5 = COL["anatomy.l5_root_diameter_mm"]
+_MOB = COL["anatomy.root_bed_mobility_mm"]
+_RLAT = COL["anatomy.foramen_lateral_offset_mm"]
+_MASS = COL["anatomy.body_mass_kg"]
+_HL = COL["pathology.disc_height_loss_mm"]
+_BULGE = COL["pathology.disc_bulge_mm"]
+_HSIZE = COL["pathology.herniation_size_mm"]
+_SLIP = COL["pathology.slip_mm"]
+_SLIPI = COL["pathology.slip_instability_mm"]
+_FACETH = COL["pathology.facet_hypertrophy_mm"]
+_LFH = COL["pathology.ligamentum_flavum_hypertrophy_mm"]
+_KF0 = COL["tissue.flexion_toe_stiffness_nm_per_deg"]
+_BF = COL["tissue.flexion_stiffening_per_deg"]
+_KE0 = COL["tissue.extension_toe_stiffness_nm_per_deg"]
+_BE = COL["tissue.extension_stiffening_per_deg"]
+_KL0 = COL["tissue.lateral_toe_stiffness_nm_per_deg"]
+_BL = COL["tissue.lateral_stiffening_per_deg"]
+_KA0 = COL["tissue.axial_toe_stiffness_nm_per_deg"]
+_BA = COL["tissue.axial_stiffening_per_deg"]
+_KD0 = COL["tissue.disc_axial_toe_stiffness_n_per_mm"]
+_BD = COL["tissue.disc_axial_stiffening_per_mm"]
+_KFAC = COL["tissue.facet_stiffness_n_per_mm"]
+_GAP = COL["tissue.facet_gap_mm"]
+_LEVER = COL["tissue.facet_lever_arm_mm"]
+_SMOOTH = COL["tissue.facet_contact_smoothing_mm"]
+_COR = COL["tissue.cor_anterior_offset_mm"]
+_KIDP = COL["tissue.idp_correction_factor"]
+_BPH = COL["tissue.bulge_per_height_loss"]
+_BPI = COL["tissue.bulge_per_idp_mm_per_mpa"]
+_PSEUDO = COL["tissue.slip_pseudo_bulge_ratio"]
+_SLIPREC = COL["tissue.slip_recess_ratio"]
+_FFRAC = COL["tissue.foraminal_flavum_fraction"]
+_CREACH = COL["tissue.central_herniation_reach"]
+_XCLEAR = COL["tissue.extraforaminal_clearance_mm"]
+_PEDOFF = COL["tissue.l5_pedicle_offset_mm"]
+_SAPTIP = COL["tissue.sap_tip_height_mm"]
+_E0 = COL["tissue.root_transverse_modulus_kpa"]
+_BROOT = COL["tissue.root_stiffening"]
+_LIFT0 = COL[ld.LIFTING_KEYS[0]]
+_N_LIFT = len(ld.LIFTING_KEYS)
+_GRADING0 = COL["grading.contact_clearance_mm"]
+_N_GRADING = 7
+_ZONE = COL["pathology.herniation_zone"]
+_HSIDE = COL["pathology.herniation_side"]
+_POSTURE = COL["posture"]
+
+
+def _section(v: dict, section: str) -> dict:
+    prefix = section + "."
+    return {k[len(prefix):]: x for k, x in v.items() if k.startswith(prefix)}
+
+
+# ---------------------------------------------------------------- reference chain
+def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, capture: dict | None = None) -> np.ndarray:
+    """All outputs of one packed configuration for both sides, shape ``(2, len(OUTPUTS))``.
+
+    ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
+    ``capture``, if given, receives each side's foramen faces ``(n, c)`` under its side name.
+    """
+    v = {name: float(row[i]) for i, name in enumerate(COLUMNS)}
+    tissue, grading = _section(v, "tissue"), _section(v, "grading")
+    zone = int(v["pathology.herniation_zone"])
+    hside = int(v["pathology.herniation_side"])
+    hl = v["pathology.disc_height_loss_mm"]
+
+    # stage 1: loads
+    force, m_sag, m_lat, m_ax = ld.posture_loads(
+        posture_table[int(v["posture"])], v["anatomy.body_mass_kg"], [v[k] for k in ld.LIFTING_KEYS])
+
+    # stage 2: mechanics (both sides)
+    angle, w, f_facet = mech.sagittal_equilibrium(force, m_sag, hl, tissue)
+    lat = float(mech.bending_angle_deg(m_lat, tissue["lateral_toe_stiffness_nm_per_deg"],
+                                       tissue["lateral_stiffening_per_deg"]))
+    axial = float(mech.bending_angle_deg(m_ax, tissue["axial_toe_stiffness_nm_per_deg"],
+                                         tissue["axial_stiffening_per_deg"]))
+    f_disc = force - f_facet
+    idp = float(mech.intradiscal_pressure_mpa(f_disc, v["anatomy.disc_area_mm2"], tissue["idp_correction_factor"]))
+    flex_end, ext_end = mech.pure_moment_range_deg(
+        tissue["flexion_toe_stiffness_nm_per_deg"], tissue["flexion_stiffening_per_deg"],
+        tissue["extension_toe_stiffness_nm_per_deg"], tissue["extension_stiffening_per_deg"])
+    slip = float(mech.slip_total_mm(v["pathology.slip_mm"], v["pathology.slip_instability_mm"],
+                                    angle, flex_end, ext_end))
+
+    out = np.zeros((2, len(OUTPUTS)))
+    for s, sign in enumerate((-1.0, 1.0)):
+        affected = geo.side_affected(hside, sign)
+        o = out[s]
+        o[OUT_SEGMENT_ANGLE_DEG], o[OUT_LATERAL_ANGLE_DEG], o[OUT_AXIAL_ANGLE_DEG] = angle, lat, axial
+        o[OUT_COMPRESSIVE_FORCE_N], o[OUT_FLEXION_MOMENT_NM] = force, m_sag
+        o[OUT_LATERAL_MOMENT_NM], o[OUT_AXIAL_MOMENT_NM] = m_lat, m_ax
+        o[OUT_DISC_FORCE_N], o[OUT_FACET_FORCE_N], o[OUT_IDP_MPA] = f_disc, f_facet, idp
+        o[OUT_SLIP_MM] = slip
+        o[OUT_SOLVER_ITERATIONS] = 0.0
+
+        # stage 2: mechanics at this side's foramen
+        closure = float(mech.local_disc_closure_mm(
+            w, angle, lat, sign, tissue["cor_anterior_offset_mm"], v["anatomy.foramen_lateral_offset_mm"]))
+        bulge = float(mech.disc_bulge_mm(
+            v["pathology.disc_bulge_mm"], hl, closure, idp, slip, tissue["bulge_per_height_loss"],
+            tissue["bulge_per_idp_mm_per_mpa"], tissue["slip_pseudo_bulge_ratio"]))
+        o[OUT_DISC_BULGE_MM] = bulge
+        o[OUT_DISC_HEIGHT_POSTERIOR_MM] = v["anatomy.disc_height_posterior_mm"] - hl - closure
+
+        # stage 3: geometry
+        t0 = v["anatomy.ligamentum_flavum_thickness_mm"]
+        flavum_closure = geo.flavum_closure_mm(hl, closure, angle, tissue["facet_lever_arm_mm"],
+                                               tissue["cor_anterior_offset_mm"])
+        thick = float(geo.flavum_thickness_mm(t0, v["pathology.ligamentum_flavum_hypertrophy_mm"],
+                                              flavum_closure, v["anatomy.ligamentum_flavum_length_mm"]))
+        narrowing = geo.posterior_narrowing_mm(v["pathology.facet_hypertrophy_mm"],
+                                               tissue["foraminal_flavum_fraction"], thick, t0)
+        foraminal_hern, recess_hern, extraforaminal = geo.herniation_routing_mm(
+            zone, affected, v["pathology.herniation_size_mm"], tissue["central_herniation_reach"])
+        dx, dy = geo.l4_offsets_mm(slip, w, hl, lat, axial, sign, v["anatomy.foramen_lateral_offset_mm"])
+        n, c = geo.foramen_faces(
+            v["anatomy.foraminal_height_mm"], v["anatomy.foraminal_width_mm"], v["anatomy.foraminal_upper_width_ratio"],
+            v["anatomy.disc_height_posterior_mm"], tissue["l5_pedicle_offset_mm"], tissue["sap_tip_height_mm"],
+            bulge, foraminal_hern, narrowing, angle, tissue["cor_anterior_offset_mm"], dx, dy, slip)
+        if capture is not None:
+            capture["left" if sign < 0 else "right"] = (n, c)
+        o[OUT_FORAMINAL_HEIGHT_MM] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
+        o[OUT_FORAMINAL_WIDTH_MM] = geo.foraminal_width_mm(n, c, 0.5 * o[OUT_DISC_HEIGHT_POSTERIOR_MM])
+        o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
+        depth = float(geo.lateral_recess_depth_mm(
+            v["anatomy.lateral_recess_depth_mm"], bulge, v["pathology.facet_hypertrophy_mm"], thick - t0,
+            slip, tissue["slip_recess_ratio"], recess_hern))
+        o[OUT_LATERAL_RECESS_DEPTH_MM] = depth
+
+        # stage 4: compression.  L4 root, in the upper chamber and, if any, past an extraforaminal herniation
+        mob = v["anatomy.root_bed_mobility_mm"]
+        e0, b_root = tissue["root_transverse_modulus_kpa"], tissue["root_stiffening"]
+        d4 = v["anatomy.l4_root_diameter_mm"]
+        x, y, r = cmp.least_squeezed_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, 0.5 * d4 + mob)
+        clearance = cmp.l4_exit_clearance_mm(2.0 * r - d4, extraforaminal, tissue["extraforaminal_clearance_mm"],
+                                             v["pathology.herniation_size_mm"], bulge)
+        o[OUT_L4_ROOT_X_MM], o[OUT_L4_ROOT_Y_MM] = x, y
+        e = float(cmp.root_deformation(d4, d4 + clearance))
+        pr = float(cmp.root_pressure_kpa(e, e0, b_root))
+        o[OUT_L4_CLEARANCE_MM], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_PRESSURE_KPA] = clearance, 100.0 * e, pr
+        grade = cmp.compression_grade(clearance, e, pr, grading)
+        # L4 dorsal root ganglion
+        dg = v["anatomy.l4_drg_diameter_mm"]
+        x, y, r = cmp.least_squeezed_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, 0.5 * dg + mob)
+        clearance = 2.0 * r - dg
+        e = float(cmp.root_deformation(dg, dg + clearance))
+        pr = float(cmp.root_pressure_kpa(e, e0, b_root))
+        o[OUT_L4_DRG_CLEARANCE_MM], o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA] = clearance, 100.0 * e, pr
+        o[OUT_L4_GRADE] = max(grade, cmp.compression_grade(clearance, e, pr, grading))
+        # L5 root in the lateral recess
+        d5 = v["anatomy.l5_root_diameter_mm"]
+        space = cmp.recess_free_space_mm(depth, mob, v["anatomy.lateral_recess_angle_deg"])
+        clearance = space - d5
+        e = float(cmp.root_deformation(d5, space))
+        pr = float(cmp.root_pressure_kpa(e, e0, b_root))
+        o[OUT_L5_CLEARANCE_MM], o[OUT_L5_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA] = clearance, 100.0 * e, pr
+        o[OUT_L5_GRADE] = cmp.compression_grade(clearance, e, pr, grading)
+
+        # stage 5: referred pain of this side
+        o[PAIN_START:PAIN_START + N_PAIN] = rfl.pain_reference(
+            o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
+            o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef)[0]
+    return out
+
+
+def evaluate(matrix: np.ndarray, posture_table: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Reference engine over a packed batch: ``(n, 2, len(OUTPUTS))``."""
+    out = np.empty((matrix.shape[0], 2, len(OUTPUTS)))
+    for i in range(matrix.shape[0]):
+        out[i] = evaluate_row(matrix[i], posture_table, coef)
+    return out
+
+
+# ---------------------------------------------------------------- numba chain
+@njit(cache=True)
+def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
+    """Twin of :func:`evaluate_row` into ``out`` (2, NOUT); the rest are :func:`_scratch` work arrays."""
+    zone = int(p[_ZONE])
+    hside = int(p[_HSIDE])
+    hl = p[_HL]
+
+    # stage 1: loads
+    force, m_sag, m_lat, m_ax = ld._posture_loads(table[int(p[_POSTURE])], p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT])
+
+    # stage 2: mechanics (both sides)
+    angle, w, f_facet, iters = mech._sagittal_equilibrium(force, m_sag, hl, p[_KF0], p[_BF], p[_KE0], p[_BE],
+                                                          p[_KD0], p[_BD], p[_KFAC], p[_GAP], p[_LEVER], p[_SMOOTH])
+    lat = mech._bending_angle_deg(m_lat, p[_KL0], p[_BL])
+    axial = mech._bending_angle_deg(m_ax, p[_KA0], p[_BA])
+    f_disc = force - f_facet
+    idp = mech._intradiscal_pressure_mpa(f_disc, p[_AREA], p[_KIDP])
+    flex_end, ext_end = mech._pure_moment_range_deg(p[_KF0], p[_BF], p[_KE0], p[_BE])
+    slip = mech._slip_total_mm(p[_SLIP], p[_SLIPI], angle, flex_end, ext_end)
+
+    # without lateral or axial moments and without one-sided disease both sides are mirror images
+    symmetric = m_lat == 0.0 and m_ax == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
+    for s in range(2):
+        if s == 1 and symmetric:
+            for j in range(NOUT):
+                out[1, j] = out[0, j]
+            break
+        sign = -1.0 if s == 0 else 1.0
+        affected = geo._side_affected(hside, sign)
+        o = out[s]
+        o[OUT_SEGMENT_ANGLE_DEG], o[OUT_LATERAL_ANGLE_DEG], o[OUT_AXIAL_ANGLE_DEG] = angle, lat, axial
+        o[OUT_COMPRESSIVE_FORCE_N], o[OUT_FLEXION_MOMENT_NM] = force, m_sag
+        o[OUT_LATERAL_MOMENT_NM], o[OUT_AXIAL_MOMENT_NM] = m_lat, m_ax
+        o[OUT_DISC_FORCE_N], o[OUT_FACET_FORCE_N], o[OUT_IDP_MPA] = f_disc, f_facet, idp
+        o[OUT_SLIP_MM] = slip
+        o[OUT_SOLVER_ITERATIONS] = float(iters)
+
+        # stage 2: mechanics at this side's foramen
+        closure = mech._local_disc_closure_mm(w, angle, lat, sign, p[_COR], p[_RLAT])
+        bulge = mech._disc_bulge_mm(p[_BULGE], hl, closure, idp, slip, p[_BPH], p[_BPI], p[_PSEUDO])
+        o[OUT_DISC_BULGE_MM] = bulge
+        o[OUT_DISC_HEIGHT_POSTERIOR_MM] = p[_HP] - hl - closure
+
+        # stage 3: geometry
+        t0 = p[_LFT]
+        flavum_closure = geo._flavum_closure_mm(hl, closure, angle, p[_LEVER], p[_COR])
+        thick = geo._flavum_thickness_mm(t0, p[_LFH], flavum_closure, p[_LFL])
+        narrowing = geo._posterior_narrowing_mm(p[_FACETH], p[_FFRAC], thick, t0)
+        foraminal_hern, recess_hern, extraforaminal = geo._herniation_routing_mm(zone, affected, p[_HSIZE],
+                                                                                 p[_CREACH])
+        dx, dy = geo._l4_offsets_mm(slip, w, hl, lat, axial, sign, p[_RLAT])
+        geo._foramen_faces(n, c, p[_FH], p[_FW], p[_FWR], p[_HP], p[_PEDOFF], p[_SAPTIP],
+                           bulge, foraminal_hern, narrowing, angle, p[_COR], dx, dy, slip)
+        o[OUT_FORAMINAL_HEIGHT_MM] = geo._foraminal_height_mm(n, c, -0.5 * p[_FW])
+        o[OUT_FORAMINAL_WIDTH_MM] = geo._foraminal_width_mm(n, c, 0.5 * o[OUT_DISC_HEIGHT_POSTERIOR_MM])
+        o[OUT_FORAMINAL_AREA_MM2] = geo._foraminal_area_mm2(n, c, buf_a, buf_b)
+        depth = geo._lateral_recess_depth_mm(p[_LRD], bulge, p[_FACETH], thick - t0, slip, p[_SLIPREC], recess_hern)
+        o[OUT_LATERAL_RECESS_DEPTH_MM] = depth
+
+        # stage 4: compression.  L4 root, in the upper chamber and, if any, past an extraforaminal herniation
+        mob = p[_MOB]
+        e0, b_root = p[_E0], p[_BROOT]
+        g = p[_GRADING0:_GRADING0 + _N_GRADING]
+        d4 = p[_D4]
+        x, y, r = cmp._least_squeezed_circle(n, c, geo.UPPER_CHAMBER, 0.5 * d4 + mob, rows, rhs)
+        clearance = cmp._l4_exit_clearance_mm(2.0 * r - d4, extraforaminal, p[_XCLEAR], p[_HSIZE], bulge)
+        o[OUT_L4_ROOT_X_MM], o[OUT_L4_ROOT_Y_MM] = x, y
+        e = cmp._root_deformation(d4, d4 + clearance)
+        pr = cmp._root_pressure_kpa(e, e0, b_root)
+        o[OUT_L4_CLEARANCE_MM], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_PRESSURE_KPA] = clearance, 100.0 * e, pr
+        grade = cmp._compression_grade(clearance, e, pr, g)
+        # L4 dorsal root ganglion
+        dg = p[_DDRG]
+        x, y, r = cmp._least_squeezed_circle(n, c, geo.UPPER_CHAMBER, 0.5 * dg + mob, rows, rhs)
+        clearance = 2.0 * r - dg
+        e = cmp._root_deformation(dg, dg + clearance)
+        pr = cmp._root_pressure_kpa(e, e0, b_root)
+        o[OUT_L4_DRG_CLEARANCE_MM], o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA] = clearance, 100.0 * e, pr
+        o[OUT_L4_GRADE] = max(grade, cmp._compression_grade(clearance, e, pr, g))
+        # L5 root in the lateral recess
+        d5 = p[_D5]
+        space = cmp._recess_free_space_mm(depth, mob, p[_LRA])
+        clearance = space - d5
+        e = cmp._root_deformation(d5, space)
+        pr = cmp._root_pressure_kpa(e, e0, b_root)
+        o[OUT_L5_CLEARANCE_MM], o[OUT_L5_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA] = clearance, 100.0 * e, pr
+        o[OUT_L5_GRADE] = cmp._compression_grade(clearance, e, pr, g)
+
+        # stage 5: referred pain of this side
+        rfl.pain_row(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
+                     o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef,
+                     o[PAIN_START:PAIN_START + N_PAIN])
+
+
+@njit(cache=True)
+def _scratch():
+    """Per-task work arrays of :func:`_evaluate_row`: faces (normals, offsets), clip buffers, circle LP rows."""
+    return (np.empty((geo.N_FACES, 2)), np.empty(geo.N_FACES), np.empty((cmp.N_PART_FACES + 8, 2)),
+            np.empty((cmp.N_PART_FACES + 8, 2)), np.empty((cmp.N_PART_FACES + 1, 3)), np.empty(cmp.N_PART_FACES + 1))
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def evaluate_batch(matrix, table, coef, chunk):
+    """Fused pipeline over a packed batch: ``(n, 2, NOUT)`` outputs; ``prange`` over tasks of ``chunk`` rows."""
+    n_rows = matrix.shape[0]
+    out = np.empty((n_rows, 2, NOUT))
+    n_chunks = (n_rows + chunk - 1) // chunk
+    for k in prange(n_chunks):
+        nrm, cc, buf_a, buf_b, rows, rhs = _scratch()
+        start = k * chunk
+        stop = min(start + chunk, n_rows)
+        for i in range(start, stop):
+            _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
+    """Fused pipeline over parameter sets x postures, for sweeps: ``(len(keep), n_sets * n_postures, 2)``.
+
+    Row ``i * n_postures + j`` is ``base_rows[j]`` with columns ``cols`` set to
+    ``values[i]``; it is built in a per-thread buffer, so no packed matrix is
+    held.  Outputs are result-major, only the results ``keep`` (indices into
+    ``OUTPUTS``): each is one contiguous array, as the store keeps it.  Same
+    row function as :func:`evaluate_batch`.
+    """
+    n_post, n_col = base_rows.shape
+    n_rows = values.shape[0] * n_post
+    out = np.empty((keep.shape[0], n_rows, 2))
+    n_chunks = (n_rows + chunk - 1) // chunk
+    for k in prange(n_chunks):
+        nrm, cc, buf_a, buf_b, rows, rhs = _scratch()
+        row = np.empty(n_col)
+        res = np.empty((2, NOUT))
+        start = k * chunk
+        stop = min(start + chunk, n_rows)
+        for i in range(start, stop):
+            pset, post = divmod(i, n_post)
+            row[:] = base_rows[post]
+            for j in range(cols.shape[0]):
+                row[cols[j]] = values[pset, j]
+            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs)
+            for q in range(keep.shape[0]):
+                out[q, i, 0] = res[0, keep[q]]
+                out[q, i, 1] = res[1, keep[q]]
+    return out
+
+
+def _check_layout():
+    """Slices of the packed row read above must be contiguous in ``sim.layout``."""
+    assert COL["posture"] == len(COLUMNS) - 1
+    assert tuple(PARAM_COLUMNS[_LIFT0:_LIFT0 + _N_LIFT]) == ld.LIFTING_KEYS
+    assert PARAM_COLUMNS[_GRADING0:_GRADING0 + _N_GRADING] == (
+        "grading.contact_clearance_mm", "grading.mild_pressure_mmhg", "grading.moderate_pressure_mmhg",
+        "grading.severe_pressure_mmhg", "grading.mild_deformation_pct", "grading.moderate_deformation_pct",
+        "grading.severe_deformation_pct")
+    assert OUTPUTS[PAIN_START + N_PAIN - 1] == "distribution" and len(OUTPUTS) == PAIN_START + N_PAIN
+
+
+_check_layout()

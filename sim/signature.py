@@ -1,0 +1,156 @@
+"""The clinical reading of a scenario's records: which postures provoke or relieve the pain, per side.
+
+Built on the referral stage (``sim.referral``): posture signature, neurogenic
+claudication, side distribution and the plain-text presentation summary that
+``sim run`` prints.
+
+References
+----------
+Suri P et al. (2010) JAMA 304(23):2628-2636 (history items of lumbar spinal stenosis);
+Lesher JM et al. (2008) Pain Med 9(1):22-25 (hip-joint pain referral).
+"""
+
+from __future__ import annotations
+
+from .referral import DISTRIBUTIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, referral_data
+
+
+def _region_text(region: str) -> str:
+    return {"buttock": "buttock (posterior hip)", "lateral_hip": "side of hip",
+            "groin": "groin (anterior hip)", "medial_knee_leg": "medial knee/leg",
+            "dorsum_foot": "top of foot"}.get(region, region.replace("_", " "))
+
+
+def posture_signature(frame) -> dict:
+    """Which postures provoke and which relieve the pain, per side, and the claudication flag.
+
+    For each side, the peak pain of each posture (most painful region) is
+    compared across the scenario's postures. A change is clinically important
+    when it is at least ``min_change_pain`` (2 points) and at least
+    ``relief_fraction`` (30 %) of the larger value (Farrar 2001). A posture
+    provokes when its peak is in the upper half of the range (above the
+    mid-range) and importantly above the least painful posture; it relieves
+    when its peak is in the lower half and importantly below the most painful one.
+    The neurogenic-claudication pattern is flagged when, on that side, standing
+    is worse than sitting AND extension worse than flexion by such a change
+    (Suri 2010: no pain when seated LR 7.4; improvement bending forward LR 6.4).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Records of one scenario with ``posture``, ``side`` and the pain columns.
+
+    Returns
+    -------
+    dict
+        ``{side: {"peak_by_posture", "reference_pain" (mid-range), "provoking", "relieving",
+        "claudication"}, "claudication_sides": [...]}``.
+    """
+    if not has_pain_columns(frame):
+        raise KeyError("posture_signature needs the pain_<region> columns; call sim.referral.add_pain_columns first")
+    sig = referral_data()["signature"]
+    min_change = float(sig["min_change_pain"]["value"])
+    fraction = float(sig["relief_fraction"]["value"])
+
+    def important(high, low):
+        return (high - low) >= min_change and (high - low) >= fraction * max(high, low)
+
+    result: dict = {}
+    sides = [s for s in ("left", "right") if s in set(frame["side"])] + sorted(
+        set(frame["side"]) - {"left", "right"})
+    for side in sides:
+        sub = frame[frame["side"] == side]
+        peak = sub.groupby("posture", sort=False)[list(PAIN_OUTPUTS)].max().max(axis=1)
+        lo, hi = (float(peak.min()), float(peak.max())) if len(peak) else (0.0, 0.0)
+        ref = 0.5 * (lo + hi)
+        provoking = [p for p, v in peak.items() if float(v) > ref and important(float(v), lo)]
+        relieving = [p for p, v in peak.items() if float(v) < ref and important(hi, float(v))]
+        needed = {"standing", "sitting", "flexion", "extension"}
+        claud = needed.issubset(peak.index) and important(float(peak["standing"]), float(peak["sitting"])) and \
+            important(float(peak["extension"]), float(peak["flexion"]))
+        result[side] = {"peak_by_posture": {p: float(v) for p, v in peak.items()}, "reference_pain": ref,
+                        "provoking": provoking, "relieving": relieving, "claudication": bool(claud)}
+    result["claudication_sides"] = [s for s in sides if result[s]["claudication"]]
+    return result
+
+
+def neurogenic_claudication(frame) -> bool:
+    """True when any side shows the neurogenic-claudication posture pattern (see :func:`posture_signature`)."""
+    return bool(posture_signature(frame)["claudication_sides"])
+
+
+def side_distribution(frame, side: str) -> str:
+    """Distribution of one side over all postures: sciatic if any posture is, femoral likewise."""
+    labels = set(frame.loc[frame["side"] == side, "distribution"])
+    sciatic = any(lbl in ("sciatic", "sciatic+femoral") for lbl in labels)
+    femoral = any(lbl in ("femoral", "sciatic+femoral") for lbl in labels)
+    return DISTRIBUTIONS[int(sciatic) + 2 * int(femoral)]
+
+
+def presentation_summary(frame) -> str:
+    """A few plain lines: predicted distribution and side(s), worst regions, posture signature,
+    and whether the presentation reads as spinal referral rather than hip-joint pain.
+
+    Returns a short note when the table has no pain columns yet (see :func:`add_pain_columns`).
+    """
+    if frame is None or len(frame) == 0:
+        return "Referred pain: no records."
+    if not has_pain_columns(frame) or "distribution" not in frame.columns:
+        return ("Referred pain: not in this table (no pain_<region> columns); "
+                "sim.referral.add_pain_columns(frame) computes them from the compression columns.")
+    data = referral_data()
+    threshold = float(data["distribution"]["threshold_pain"]["value"])
+    hip = data["hip_joint_referral"]
+    sig = posture_signature(frame)
+    lines = ["Referred pain (stage 5; pain 0-10, population-expected per region):"]
+    painful_sides = []
+    spinal_evidence = []
+    for side in [s for s in sig if s != "claudication_sides"]:
+        sub = frame[frame["side"] == side]
+        label = side_distribution(frame, side)
+        peaks = sub[list(PAIN_OUTPUTS)].max(axis=1)
+        if label == "none":
+            top = float(peaks.max()) if len(peaks) else 0.0
+            lines.append(f"  {side}: no referred pain in any posture" +
+                         (f" (peak {top:.1f}, below {threshold:g})" if top > 0.05 else ""))
+            continue
+        painful_sides.append(side)
+        worst = sub.loc[peaks.idxmax()]
+        ranked = sorted(REGIONS, key=lambda r: -float(worst["pain_" + r]))[:3]
+        regions = ", ".join(f"{_region_text(r)} {float(worst['pain_' + r]):.1f}" for r in ranked
+                            if float(worst["pain_" + r]) >= 0.05)
+        lines.append(f"  {side}: {label} distribution; worst in {worst['posture']}: {regions}")
+        s = sig[side]
+        if s["provoking"] or s["relieving"]:
+            text = (f"provoked by {', '.join(s['provoking']) or '-'}; "
+                    f"relieved by {', '.join(s['relieving']) or '-'}")
+        else:
+            text = "no posture changes it by a clinically important amount (2 points and 30 %)"
+        if s["claudication"]:
+            text += (" -> neurogenic-claudication pattern (worse standing and in extension, eased by "
+                     "sitting and flexion; Suri 2010: no pain seated LR 7.4, relief bending forward LR 6.4)")
+        lines.append(f"  posture signature ({side}): {text}")
+        below_knee = max(float(sub["pain_" + r].max()) for r in ("medial_knee_leg", "lateral_leg", "dorsum_foot"))
+        spinal_evidence.append((side, bool(s["provoking"] or s["relieving"]), below_knee >= threshold))
+    if not painful_sides:
+        lines.append("  spine vs hip: no referred pain predicted, so nothing to attribute.")
+    else:
+        postural = any(e[1] for e in spinal_evidence)
+        distal = any(e[2] for e in spinal_evidence)
+        if postural or distal:
+            why = []
+            if postural:
+                why.append("the pain changes with spinal posture")
+            if distal:
+                why.append(f"it reaches below the knee, where injection-confirmed hip-joint pain goes in only "
+                           f"{hip['below_knee']:.0%} of patients (foot {hip['foot']:.0%}; Lesher 2008)")
+            lines.append("  spine vs hip: matches spinal (radicular) referral rather than hip-joint pain: "
+                         + " and ".join(why) + ".")
+        else:
+            lines.append(f"  spine vs hip: the pattern stays above the knee and does not change with spinal "
+                         f"posture, so it overlaps hip-joint pain (buttock {hip['buttock']:.0%}, groin "
+                         f"{hip['groin']:.0%}, thigh {hip['thigh']:.0%}; Lesher 2008) and cannot be told apart here.")
+        lines.append("  True hip-joint pain is deep groin / side of hip, provoked by hip rotation and weight "
+                     "bearing, not by spinal posture; > 50 % relief from an intra-articular hip anaesthetic "
+                     "points to the hip. Hip-joint disease itself is not simulated.")
+    return "\n".join(lines)
