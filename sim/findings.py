@@ -63,7 +63,8 @@ def scenario_findings(scenario, frame) -> dict:
 
     postures = st.posture_order(frame["posture"])
     changed = changed_inputs(scenario)
-    what = [f"{scenario.name}: {scenario.description}" if scenario.description else scenario.name]
+    desc = (scenario.description or "").strip()
+    what = [f"{scenario.name}: {desc}{'' if desc.endswith(('.', '!', '?')) else '.'}" if desc else f"{scenario.name}."]
     what.append(f"Simulated in {len(postures)} postures ({', '.join(st.posture_label(p) for p in postures)}), "
                 "left and right side each.")
     if changed:
@@ -86,9 +87,12 @@ def scenario_findings(scenario, frame) -> dict:
     for col, name in (("l4_grade", "L4 (root or ganglion)"), ("l5_grade", "L5 root")):
         worst = {p: max(frame.loc[frame["posture"] == p, col], key=_grade_rank) for p in postures}
         graded = [p for p in postures if _grade_rank(worst[p]) >= GRADES.index("mild")]
-        if graded:
-            compression.append(f"{name} graded mild or worse in {', '.join(f'{st.posture_label(p)} ({worst[p]})' for p in graded)}; "
-                               f"below mild in {len(postures) - len(graded)} of {len(postures)} postures.")
+        listed = ", ".join(f"{st.posture_label(p)} ({worst[p]})" for p in graded)
+        if len(graded) == len(postures):
+            compression.append(f"{name} graded mild or worse in every posture: {listed}.")
+        elif graded:
+            compression.append(f"{name} graded mild or worse in {listed}; below mild in the other "
+                               f"{len(postures) - len(graded)} of {len(postures)} postures.")
         else:
             top = max(worst.values(), key=_grade_rank)
             compression.append(f"{name} stays below mild in every posture (worst grade: {top}).")
@@ -97,13 +101,13 @@ def scenario_findings(scenario, frame) -> dict:
                            "sits in the narrow upper foramen; the table shows both.")
 
     sig = _signature_module()
-    posture = signature_lines(frame)
+    posture = [line[:1].upper() + line[1:] for line in signature_lines(frame)]
     pain, spine_vs_hip = [], ""
     for line in sig.presentation_summary(frame).splitlines()[1:]:
         text = line.strip()
         if text.startswith("spine vs hip:"):
             spine_vs_hip = text[len("spine vs hip:"):].strip()
-            spine_vs_hip = "Spine versus hip: " + spine_vs_hip[:1].upper() + spine_vs_hip[1:]
+            spine_vs_hip = "Spine versus hip: " + spine_vs_hip
         elif not text.startswith("posture signature"):
             pain.append(text[:1].upper() + text[1:])
     return {"what": what, "compression": compression, "posture": posture, "pain": pain,

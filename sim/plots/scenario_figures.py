@@ -77,16 +77,16 @@ def compression_figure(scenario, frame):
                     levels = {g: (v, v) for g, v in th["deformation_pct"].items()}
                     st.draw_thresholds(ax, levels, "%", label=(j == 2))
                 if j == 0:
-                    ax.set_ylabel("contact pressure [kPa]" if quantity == "pressure_kpa"
+                    ax.set_ylabel("contact pressure [kPa]\n(1 kPa = 7.5 mmHg)" if quantity == "pressure_kpa"
                                   else "deformation (flattening) [%]")
         fig.suptitle(f"{scenario.name}: root compression by posture", x=0.01, ha="left")
         _side_legend(fig)
-        fig.text(0.01, 0.008, "Grade thresholds: pressure 30/50/100 mmHg (venular stasis, capillary stasis, "
-                 "conduction block; Olmarker 1989, Pedowitz 1992), flattening 15/30/50 % (Lee 2010); "
-                 "a root's grade is the worse of the two.".replace("30/50/100", "/".join(
-                     f"{v:g}" for v in th["pressure_mmhg"].values())).replace("15/30/50", "/".join(
-                         f"{v:g}" for v in th["deformation_pct"].values())), fontsize=7.5, color="#444444")
-        st.add_footer(fig, y=0.035)
+        st.add_note(fig, "Grade thresholds: pressure " + ", ".join(
+            f"{th['pressure_mmhg'][g]:g} mmHg ({th['pressure_kpa'][g]:.1f} kPa)" for g in ("mild", "moderate", "severe"))
+            + " (venular stasis, capillary stasis, conduction block; Olmarker 1989, Pedowitz 1992), flattening "
+            + "/".join(f"{v:g}" for v in th["deformation_pct"].values())
+            + " % (Lee 2010); a root's grade is the worse of the two.", y=0.025)
+        st.add_footer(fig, y=0.005)
         fig.subplots_adjust(left=0.065, right=0.92, top=0.9, bottom=0.2, wspace=0.08, hspace=0.12)
     return fig
 
@@ -325,6 +325,31 @@ def foramen_figure(scenario, postures=FORAMEN_POSTURES, frame=None):
 
 
 # -------------------------------------------------------------- mechanics --
+#: In vivo L4-L5 intradiscal pressure [MPa] by posture (Wilke HJ, Neef P, Caimi M, Hoogland T, Claes LE 1999,
+#: Spine 24(8):755-762, one 70 kg subject): lying 0.10, relaxed standing 0.50, sitting unsupported 0.46,
+#: standing flexed forward 1.10, lifting 20 kg with a round flexed back 2.30.
+WILKE_1999_IDP_MPA = {"supine": 0.10, "standing": 0.50, "sitting": 0.46, "flexion": 1.10, "lifting": 2.30}
+#: Band drawn around each in vivo value: +/-25 %, the tolerance of the validation targets (one subject).
+WILKE_BAND = 0.25
+
+
+def _idp_reference(ax, postures, width=0.7):
+    """Wilke 1999 in vivo IDP as a grey band (+/-25 %) with a black tick at the measured value."""
+    x = np.arange(len(postures))
+    drawn = False
+    for i, p in enumerate(postures):
+        if p not in WILKE_1999_IDP_MPA:
+            continue
+        v = WILKE_1999_IDP_MPA[p]
+        ax.fill_between([x[i] - width / 2, x[i] + width / 2], v * (1 - WILKE_BAND), v * (1 + WILKE_BAND),
+                        color="#888888", alpha=0.3, lw=0, zorder=3, label="in vivo, Wilke 1999 (±25 %)" if not drawn
+                        else None)
+        ax.plot([x[i] - width / 2, x[i] + width / 2], [v, v], color="black", lw=1.6, zorder=4)
+        drawn = True
+    if drawn:
+        ax.legend(loc="upper left", fontsize=7.5)
+
+
 def mechanics_figure(scenario, frame):
     """Segment angle [deg], intradiscal pressure [MPa], foraminal height [mm] and area [mm²] by posture."""
     postures = _postures(frame)
@@ -340,6 +365,8 @@ def mechanics_figure(scenario, frame):
             ax.set_title(title + (" (segment, both sides)" if len(sides) == 1 else ""))
             if col == "segment_angle_deg":
                 ax.axhline(0, color="#333333", lw=0.8)
+            if col == "idp_mpa":
+                _idp_reference(ax, postures)
             if col in ("foraminal_height_mm", "foraminal_area_mm2"):
                 vals = frame[col].to_numpy(float)
                 span = max(vals.max() - vals.min(), 0.05 * vals.max())
@@ -348,8 +375,9 @@ def mechanics_figure(scenario, frame):
             ax.tick_params(axis="x", labelbottom=True)
         _side_legend(fig)
         fig.suptitle(f"{scenario.name}: segment and foramen by posture", x=0.01, ha="left")
-        fig.text(0.01, 0.008, "Foraminal bars start above zero to show the posture effect; read the axis.",
-                 fontsize=7.5, color="#444444")
+        st.add_note(fig, "Foraminal bars start above zero to show the posture effect; read the axis. Grey bands: "
+                    "in vivo L4-L5 intradiscal pressure of Wilke 1999 (lying, standing, sitting unsupported, standing "
+                    "flexed, lifting 20 kg round-backed), ±25 %.", y=0.02)
         st.add_footer(fig)
         fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.16, hspace=0.22, wspace=0.22)
     return fig
@@ -407,17 +435,20 @@ def pain_figure(scenario, frame):
                     sub = frame[(frame["posture"] == posture) & (frame["side"] == side)]
                     pains.append({r: float(sub[c].max()) if len(sub) else 0.0 for r, c in zip(REGIONS, PAIN_OUTPUTS)})
                 peak = max(max(p.values()) for p in pains)
-                draw_body_chart(pains[0], pains[1], ax=ax, title=None, colorbar=False, fontsize=8)
+                draw_body_chart(pains[0], pains[1], ax=ax, title=None, colorbar=False, fontsize=9, notes=False)
                 ax.set_title(f"{caption}\npeak pain {peak:.1f}/10", fontsize=10,
                              color=st.posture_color(posture) if posture != "standing" else "black")
         sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
         cax = fig.add_axes([0.9, 0.2, 0.015, 0.6])
         cb = fig.colorbar(sm, cax=cax)
         cb.set_label("predicted pain intensity [0-10]")
-        fig.subplots_adjust(left=0.01, right=0.88, top=0.88, bottom=0.04, wspace=0.02, hspace=0.22)
+        fig.subplots_adjust(left=0.01, right=0.88, top=0.9, bottom=0.08, wspace=0.02, hspace=0.22)
         fig.suptitle(f"{scenario.name}: referred pain (L4 + L5) in provoking and relieving postures",
                      x=0.01, ha="left")
-        st.add_footer(fig)
+        from ..bodychart import ORIENTATION_NOTE, TERRITORY_NOTE
+
+        st.add_note(fig, f"{ORIENTATION_NOTE[:1].upper()}{ORIENTATION_NOTE[1:]}; {TERRITORY_NOTE}.", y=0.02)
+        st.add_footer(fig, y=0.002)
     return fig
 
 

@@ -325,7 +325,7 @@ def distributions_figure(ds, summary=None):
     ncol = min(4, len(outputs))
     nrow = int(np.ceil(len(outputs) / ncol))
     with st.style():
-        fig, axes = plt.subplots(nrow, ncol, figsize=(max(4.0 * ncol, 9.0), 4.6 * nrow + 1.0), squeeze=False)
+        fig, axes = plt.subplots(nrow, ncol, figsize=(max(3.6 * ncol, 9.0), 4.2 * nrow + 1.0), squeeze=False)
         for ax, (name, kind) in zip(axes.flat, outputs):
             out = summary.outputs[name]
             stats = box_stats(out, postures)
@@ -336,7 +336,7 @@ def distributions_figure(ds, summary=None):
                 patch.set_alpha(0.85)
                 patch.set_edgecolor("#333333")
             label = st.output_label(name)
-            ax.set_ylabel(label + (" (those > 0)" if out.zero_inflated else ""), fontsize=9)
+            ax.set_ylabel(label + ("\nof those above 0" if out.zero_inflated else ""), fontsize=8.5)
             ticks = [st.posture_label(p) + (f"\n{out.share_positive_pct(p):.1f} % > 0" if out.zero_inflated else "")
                      for p in postures]
             ax.set_xticks(np.arange(1, len(postures) + 1), ticks, rotation=45, ha="right", rotation_mode="anchor",
@@ -351,9 +351,10 @@ def distributions_figure(ds, summary=None):
                 sec = st.threshold_ticks(ax, levels)
                 if kind == "pressure":  # thresholds in mmHg beside the kPa axis
                     shown = {g: y for g, y in levels.items() if y <= ax.get_ylim()[1]}
-                    sec.set_yticks(list(shown.values()), [f"{g[:4]}. {th['pressure_mmhg'][g]:g} mmHg"
-                                                          if g == "moderate" else f"{g} {th['pressure_mmhg'][g]:g} mmHg"
-                                                          for g in shown])
+                    sec.set_yticks(list(shown.values()), [f"{th['pressure_mmhg'][g]:g} mmHg" for g in shown])
+                else:
+                    shown = {g: y for g, y in levels.items() if y <= ax.get_ylim()[1]}
+                    sec.set_yticks(list(shown.values()), [f"{y:g} %" for y in shown.values()])
         for ax in axes.flat[len(outputs):]:
             ax.set_visible(False)
         n = summary.n_people
@@ -361,13 +362,13 @@ def distributions_figure(ds, summary=None):
         width, height = fig.get_size_inches()
         st.add_note(fig, "Box: quartiles; line: median; whiskers: 5th-95th percentile. Pressure and flattening are "
                     "zero for anyone whose root is not touched: their boxes show only those above zero, and the share "
-                    "above zero is under each posture. Grade thresholds (right-hand ticks; dotted mild, dashed "
-                    "moderate, dash-dot severe): Olmarker 1989, Pedowitz 1992 (pressure), Lee 2010 (flattening).",
+                    "above zero is under each posture. Grade thresholds (right-hand ticks, in mmHg for pressure; dotted "
+                    "mild, dashed moderate, dash-dot severe): Olmarker 1989, Pedowitz 1992 (pressure), Lee 2010 (flattening).",
                     y=0.03)
         st.add_footer(fig, y=0.005)
         # margins in inches, so narrow figures (few stored results) keep room for tick labels and notes
         fig.subplots_adjust(left=0.8 / width, right=1.0 - 1.3 / width, top=1.0 - 0.55 / height,
-                            bottom=1.9 / height, wspace=0.5, hspace=0.75)
+                            bottom=1.9 / height, wspace=0.62, hspace=0.75)
     return fig
 
 
