@@ -161,6 +161,7 @@ class _Measure:
 
         self._renderer = RendererAgg(100, 100, 72.0)  # 72 dpi: one pixel is one point
         self._props = {}
+        self._widths: dict = {}
 
     def _prop(self, size: float, bold: bool):
         from matplotlib.font_manager import FontProperties
@@ -171,10 +172,23 @@ class _Measure:
         return self._props[key]
 
     def width_in(self, text: str, size: float, bold: bool = False) -> float:
+        """Width [in] of ``text``: the sum of its words' widths (each measured once) and its spaces,
+        plus 2 % for kerning, which the sum leaves out."""
         if not text:
             return 0.0
-        w, _, _ = self._renderer.get_text_width_height_descent(text, self._prop(size, bold), ismath=False)
-        return w / 72.0
+        words = text.split(" ")
+        return 1.02 * (sum(self._word_in(w, size, bold) for w in words)
+                       + (len(words) - 1) * self._word_in(" ", size, bold))
+
+    def _word_in(self, word: str, size: float, bold: bool) -> float:
+        key = (word, size, bold)
+        if key not in self._widths:
+            if not word:
+                self._widths[key] = 0.0
+            else:
+                w, _, _ = self._renderer.get_text_width_height_descent(word, self._prop(size, bold), ismath=False)
+                self._widths[key] = w / 72.0
+        return self._widths[key]
 
     def wrap(self, text: str, width_in: float, size: float, bold: bool = False) -> list[str]:
         """Greedy word wrap to ``width_in``; explicit newlines are kept; a word longer than a line is cut."""
@@ -413,8 +427,9 @@ class _Layout:
 
 def write_pdf(doc: Document, path, paper: str = "a4", footer: str = "") -> int:
     """Write ``doc`` as a PDF of ``paper`` size ('a4' or 'letter') to ``path``; return the page count."""
-    import matplotlib.image as mpimg
     import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.patches import Rectangle
 
@@ -422,7 +437,6 @@ def write_pdf(doc: Document, path, paper: str = "a4", footer: str = "") -> int:
     layout = _Layout(paper)
     pages = layout.place(doc)
     pw, ph = layout.page_w, layout.page_h
-    images: dict[Path, object] = {}
     with PdfPages(path, metadata={"Title": doc.title, "Creator": "sim", "Subject": footer}) as pdf:
         for number, ops in enumerate(pages, start=1):
             fig = plt.figure(figsize=(pw, ph))
@@ -444,10 +458,10 @@ def write_pdf(doc: Document, path, paper: str = "a4", footer: str = "") -> int:
                                              edgecolor=edge, facecolor=face, lw=0.6, zorder=-1))
                 elif kind == "image":
                     _, x, y, w, h, img_path = op
-                    if img_path not in images:
-                        images[img_path] = mpimg.imread(img_path)
+                    with Image.open(img_path) as im:  # 8-bit RGB, read per page: memory stays at one image
+                        pixels = np.asarray(im.convert("RGB"))
                     ax = fig.add_axes((x / pw, 1 - (y + h) / ph, w / pw, h / ph))
-                    ax.imshow(images[img_path], interpolation="none", aspect="auto")
+                    ax.imshow(pixels, interpolation="none", aspect="auto")
                     ax.set_axis_off()
             foot_y = 1.0 - (ph - 0.45) / ph
             fig.text(MARGIN_IN["left"] / pw, foot_y, doc.title, fontsize=7, color="#666666", ha="left", va="bottom")

@@ -92,14 +92,15 @@ def _worse_side(values: np.ndarray, dims: tuple, how: str = "max") -> tuple[np.n
 
 def _read_output(ds, name: str, sl: slice) -> tuple[np.ndarray, tuple]:
     """One chunk of an output (``l4_max_*`` = root or ganglion, whichever is higher)."""
-    part = ds.isel({SAMPLE_DIM: sl})
     if name in ("l4_max_pressure_kpa", "l4_max_deformation_pct"):
         quantity = name.split("_max_")[1]
+        part = ds[[v for v in (f"l4_{quantity}", f"l4_drg_{quantity}") if v in ds]].isel({SAMPLE_DIM: sl})
         values = np.asarray(part[f"l4_{quantity}"].values, float)
         if f"l4_drg_{quantity}" in part:
             values = np.fmax(values, np.asarray(part[f"l4_drg_{quantity}"].values, float))
         return values, part[f"l4_{quantity}"].dims
-    return np.asarray(part[name].values, float), part[name].dims
+    part = ds[name].isel({SAMPLE_DIM: sl})
+    return np.asarray(part.values, float), part.dims
 
 
 def has_output(ds, name: str) -> bool:
@@ -146,7 +147,7 @@ def summarise(ds, outputs, coded=("l4_grade", "l5_grade", "distribution"), chunk
             counts = np.zeros((len(postures), len(ref)), dtype=np.int64)
             dims = ds[name].dims
             for sl in _chunks(n, chunk):
-                c = codes(ds.isel({SAMPLE_DIM: sl}), name, ref)
+                c = codes(ds[[name]].isel({SAMPLE_DIM: sl}), name, ref)
                 c, d = _worse_side(c, dims, "max" if ref is GRADES else "union")
                 flat = _posture_first(c, d, order, postures)
                 for i in range(len(postures)):

@@ -554,8 +554,8 @@ REPORT_OUTPUTS = ("l4_pressure_kpa", "l5_pressure_kpa")
 
 
 #: Sensitivity ranks use at most this many individuals (independent draws, so the first ones are a random
-#: subsample; the standard error of an SRRC is about 1/sqrt(n), 0.002 here) to keep memory flat.
-SRRC_MAX_SAMPLES = 200_000
+#: subsample; the standard error of an SRRC is about 1/sqrt(n), 0.005 here) to keep memory and time flat.
+SRRC_MAX_SAMPLES = 50_000
 
 
 def _check_report_outputs(ds) -> None:
