@@ -166,9 +166,9 @@ def postures_figure(frame, scenario_name: str | None = None):
     ncol = min(5, max(1, len(postures)))
     nrow = int(np.ceil(len(postures) / ncol))
     # 2.5 in per chart: at 96 px/in in the HTML page, region numbers print at about 7 pt
-    fig = plt.figure(figsize=(2.5 * ncol + 0.9, 3.25 * nrow + 0.9))
-    grid = fig.add_gridspec(nrow, ncol, left=0.005, right=1 - 0.85 / (2.5 * ncol + 0.9), top=1 - 0.45 / (3.25 * nrow + 0.9),
-                            bottom=0.5 / (3.25 * nrow + 0.9), wspace=0.0, hspace=0.1)
+    fig = plt.figure(figsize=(2.5 * ncol + 0.9, 3.25 * nrow + 1.05))
+    grid = fig.add_gridspec(nrow, ncol, left=0.005, right=1 - 0.85 / (2.5 * ncol + 0.9), top=1 - 0.6 / (3.25 * nrow + 1.05),
+                            bottom=0.5 / (3.25 * nrow + 1.05), wspace=0.0, hspace=0.12)
     axes = np.array([[fig.add_subplot(grid[r, k]) for k in range(ncol)] for r in range(nrow)])
     for ax, posture in zip(axes.flat, postures):
         left, right = _pain_by_side(frame, posture)
@@ -184,7 +184,7 @@ def postures_figure(frame, scenario_name: str | None = None):
     cax = fig.add_axes((1 - 0.7 / width, 0.2, 0.12 / width, 0.6))
     cb = fig.colorbar(sm, cax=cax)
     cb.set_label("pain intensity (0-10)")
-    fig.suptitle(f"{prefix}predicted referred pain by posture", fontsize=11, x=0.01, ha="left")
+    fig.suptitle(f"{prefix}predicted referred pain by posture", fontsize=11, x=0.01, ha="left", y=0.995)
     note = f"{ORIENTATION_NOTE[:1].upper()}{ORIENTATION_NOTE[1:]}; {TERRITORY_NOTE}. {_DISCLAIMER}"
     fig.text(0.01, 0.01, textwrap.fill(note, int(width * 72 / (0.55 * 7.5) * 0.95)), fontsize=7.5, color="#404040",
              va="bottom")
