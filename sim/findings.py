@@ -156,9 +156,7 @@ def grid_findings(ds) -> dict:
     dims = grid_dims(ds)
     postures = postures_of(ds)
     n_conf = int(np.prod([ds.sizes[d] for d in dims])) * len(postures)
-    title = ds.attrs.get("title") or ds.attrs.get("name") or "sweep"
-    what = [f"Sweep {title}" + (f": {ds.attrs['description']}." if ds.attrs.get("description") else "."),
-            f"Swept {swept_text(ds)}, in {len(postures)} postures ({', '.join(st.posture_label(p) for p in postures)}); "
+    what = [f"Swept {swept_text(ds)}, in {len(postures)} postures ({', '.join(st.posture_label(p) for p in postures)}); "
             f"{n_conf:,} configurations, both sides each"
             + (f"; base scenario {ds.attrs['scenario']}." if ds.attrs.get("scenario") else ".")]
     out = {"what": what, "worst": [], "onsets": {}, "shares": []}
@@ -186,7 +184,7 @@ def grid_findings(ds) -> dict:
                                 f"map, up to {kpa_text(peaks[worst])} at {at}. Mean over the map by posture: "
                                 + ", ".join(f"{st.posture_label(p)} {means[p]:.1f}" for p in order) + " kPa.")
         gname = f"{root}_grade"
-        if gname not in ds:
+        if gname not in ds or peaks[worst] <= 0:  # nothing to say where grades begin
             continue
         g = codes(ds, gname, GRADES)
         import xarray as xr
@@ -212,6 +210,16 @@ def grid_findings(ds) -> dict:
                                  + (f"; not reached at {', '.join(miss)}" if miss else "") + ".")
             out["onsets"][root] = (f"{name}, in {st.posture_label(worst)} (its worst posture), by "
                                    f"{_short(keep[1])}:", sentences)
+        else:
+            x = np.asarray(ds[keep[0]].values, float)
+            z = np.atleast_2d(gda.sel(posture=worst).values)
+            for level in range(1, len(GRADES)):
+                onset = grade_onsets(z, x, level)[0]
+                sentences.append(f"{GRADES[level]} or worse from {_short(keep[0])} {_value_text(keep[0], onset)}."
+                                 if onset is not None else f"{GRADES[level]}: not reached.")
+                if onset is None:
+                    break
+            out["onsets"][root] = (f"{name}, in {st.posture_label(worst)} (its worst posture):", sentences)
         mild = GRADES.index("mild")
         shares = {p: 100.0 * float(np.mean(gda.sel(posture=p).values >= mild)) for p in postures}
         out["shares"].append(f"{name}: share of the map graded mild or worse: "
@@ -223,13 +231,11 @@ def grid_findings(ds) -> dict:
 def population_findings(ds, summary, ranking_rows=None, r2=None) -> dict:
     """Findings of a population store from its chunked summary (:func:`sim.plots.population.summarise`)."""
     postures = summary.postures
-    title = ds.attrs.get("title") or ds.attrs.get("name") or "population"
     from .plots.sweep_figures import grid_dims, sampled_parameters
 
     params = sampled_parameters(ds)
     grid = grid_dims(ds)
-    what = [f"Sweep {title}" + (f": {ds.attrs['description']}." if ds.attrs.get("description") else "."),
-            f"{summary.n_people:,} individuals with {len(params)} sampled parameters "
+    what = [f"{summary.n_people:,} individuals with {len(params)} sampled parameters "
             f"({', '.join(_short(p) for p in params[:6])}{', ...' if len(params) > 6 else ''}), in {len(postures)} "
             f"postures ({', '.join(st.posture_label(p) for p in postures)})"
             + (f", at every value of {swept_text(ds)} (pooled below)" if grid else "") + "."]

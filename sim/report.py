@@ -273,13 +273,11 @@ def _sweep_findings_blocks(rep: _Report, findings: dict) -> None:
     rep.paragraph(" ".join(findings["what"]))
     if findings.get("worst"):
         rep.heading("Which posture is worst", 3)
-        rep.bullets(findings["worst"])
+        rep.bullets(findings["worst"] + findings.get("shares", []))
     for root, (lead, sentences) in findings.get("onsets", {}).items():
         rep.heading(f"Where each grade begins: {lead.split(',')[0]}", 3)
         rep.paragraph(lead)
         rep.bullets(sentences)
-    if findings.get("shares"):
-        rep.bullets(findings["shares"])
     if findings.get("grades"):
         rep.heading("Grades in the population", 3)
         rep.bullets(findings["grades"])

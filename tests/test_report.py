@@ -70,7 +70,7 @@ def check_report(outdir: Path, names, max_kb: int = 800, paper=A4_PT):
     pdf = (outdir / "report.pdf").read_bytes()
     assert pdf[:5] == b"%PDF-"
     sizes = pdf_page_sizes(outdir / "report.pdf")
-    assert len(sizes) >= 2
+    assert len(sizes) >= 1
     assert all(s == pytest.approx(paper, abs=0.5) for s in sizes), sizes
 
 
@@ -182,7 +182,9 @@ def test_report_of_a_store_with_selected_results(population_store, tmp_path):
 
 def test_one_dimensional_grid_and_extra_dims(tmp_path):
     ds = wf.evaluate_dataset(grid={"pathology.disc_bulge_mm": np.linspace(0, 3, 4)}, postures=("standing", "flexion"))
-    res = sim.report.sweep_report(ds, tmp_path / "one")
+    from sim.report import sweep_report
+
+    res = sweep_report(ds, tmp_path / "one")
     check_report(tmp_path / "one", ("lines_pressure",))
     assert res["png"][0].name == "lines_pressure.png"
     ds3 = wf.evaluate_dataset(grid={"pathology.disc_bulge_mm": [0.0, 2.0], "pathology.slip_mm": [0.0, 4.0],

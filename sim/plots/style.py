@@ -217,7 +217,7 @@ def kpa_mmhg(kpa: float, digits: int = 1) -> str:
     return f"{kpa:.{digits}f} kPa ({kpa * MMHG_PER_KPA:.0f} mmHg)"
 
 
-def cell_edges(values) -> "np.ndarray":
+def cell_edges(values):
     """Edges of map cells centred on sorted ``values``, the outer edges clipped to the swept range,
     so that a map's axes never extend beyond what was swept."""
     import numpy as np
