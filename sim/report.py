@@ -1,6 +1,9 @@
 """Plotted reports: one scenario (posture versus compression) or one sweep store (maps,
 distributions, sensitivities), each as PNG figures, a self-contained ``report.html``
-(images embedded as base64, opens offline) and ``report.pdf`` with the same figures.
+(images embedded as base64, opens offline) and a print-ready ``report.pdf`` (A4 or US
+Letter on every page, page numbers) with the same text and figures. Every report opens with
+its findings in sentences with numbers (:mod:`sim.findings`) and ends with an appendix of
+its inputs; :mod:`sim.plots.document` lays the same blocks out as HTML and as PDF pages.
 
 ``sim report SCENARIO.toml --out DIR`` and ``sim run SCENARIO.toml --report DIR``
 call :func:`scenario_report`; ``sim report STORE.zarr --out DIR`` calls
