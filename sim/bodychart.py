@@ -56,8 +56,14 @@ def _pain_value(pain: dict, region: str) -> float:
     return v if np.isfinite(v) else 0.0
 
 
+#: How to read a chart: sides, and why the torso and arms are grey.
+ORIENTATION_NOTE = ("front: patient's left on viewer's right; back: patient's left on viewer's left")
+TERRITORY_NOTE = ("coloured: the nine L4/L5 referral regions (buttock, hip, groin, thigh, knee and leg, foot); "
+                  "white: no predicted pain; grey torso and arms: outside the L4/L5 territory, not modelled")
+
+
 def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | None = "Predicted referred pain",
-                    colorbar: bool = True, annotate: bool = True, fontsize: float = 8.0):
+                    colorbar: bool = True, annotate: bool = True, fontsize: float = 8.0, notes: bool = True):
     """Draw front and back views with regions filled by pain intensity.
 
     Parameters
@@ -73,6 +79,9 @@ def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | Non
         Add a 0-10 colour bar.
     annotate : bool
         Print the value in regions with pain >= 1.
+    notes : bool
+        Print under the chart how to read it (sides; grey torso and arms are not modelled).
+        Figures of several charts print it once instead.
 
     Returns
     -------
@@ -115,10 +124,13 @@ def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | Non
         labels = {1: "L" if pos_side == "left" else "R", -1: "R" if pos_side == "left" else "L"}
         for sign, lab in labels.items():
             ax.text(dx + sign * 12.0, -9.0, lab, ha="center", va="top", fontsize=fontsize + 1, weight="bold")
-    ax.text(BACK_OFFSET / 2.0, -20.0, "front: patient's left on viewer's right\nback: patient's left on viewer's left;"
-            " white: no pain", ha="center", va="top", fontsize=fontsize * 0.7, color="#404040", linespacing=1.3)
+    if notes:
+        import textwrap
+
+        ax.text(BACK_OFFSET / 2.0, -20.0, ORIENTATION_NOTE + "\n" + textwrap.fill(TERRITORY_NOTE, 70), ha="center",
+                va="top", fontsize=fontsize * 0.7, color="#404040", linespacing=1.3)
     ax.set_xlim(-42, BACK_OFFSET + 42)
-    ax.set_ylim(-36, 216)
+    ax.set_ylim(-44 if notes else -16, 216)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:
@@ -153,20 +165,29 @@ def postures_figure(frame, scenario_name: str | None = None):
     prefix = f"{scenario_name}: " if scenario_name else ""
     ncol = min(5, max(1, len(postures)))
     nrow = int(np.ceil(len(postures) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 3.3 * nrow + 0.5), squeeze=False)
+    # 2.5 in per chart: at 96 px/in in the HTML page, region numbers print at about 7 pt
+    fig = plt.figure(figsize=(2.5 * ncol + 0.9, 3.25 * nrow + 1.05))
+    grid = fig.add_gridspec(nrow, ncol, left=0.005, right=1 - 0.85 / (2.5 * ncol + 0.9), top=1 - 0.6 / (3.25 * nrow + 1.05),
+                            bottom=0.5 / (3.25 * nrow + 1.05), wspace=0.0, hspace=0.12)
+    axes = np.array([[fig.add_subplot(grid[r, k]) for k in range(ncol)] for r in range(nrow)])
     for ax, posture in zip(axes.flat, postures):
         left, right = _pain_by_side(frame, posture)
         draw_body_chart(left, right, ax=ax, title=posture.replace("_", " "), colorbar=False, annotate=True,
-                        fontsize=6.5)
+                        fontsize=9, notes=False)
     for ax in list(axes.flat)[len(postures):]:
         ax.axis("off")
     import matplotlib
+    import textwrap
 
     sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
-    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
+    width = 2.5 * ncol + 0.9
+    cax = fig.add_axes((1 - 0.7 / width, 0.2, 0.12 / width, 0.6))
+    cb = fig.colorbar(sm, cax=cax)
     cb.set_label("pain intensity (0-10)")
-    fig.suptitle(f"{prefix}predicted referred pain by posture", fontsize=11)
-    fig.text(0.5, 0.005, _DISCLAIMER, ha="center", fontsize=7, color="#606060")
+    fig.suptitle(f"{prefix}predicted referred pain by posture", fontsize=11, x=0.01, ha="left", y=0.995)
+    note = f"{ORIENTATION_NOTE[:1].upper()}{ORIENTATION_NOTE[1:]}; {TERRITORY_NOTE}. {_DISCLAIMER}"
+    fig.text(0.01, 0.01, textwrap.fill(note, int(width * 72 / (0.55 * 7.5) * 0.95)), fontsize=7.5, color="#404040",
+             va="bottom")
     return fig
 
 

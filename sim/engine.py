@@ -192,7 +192,8 @@ def foramen_shapes(scenario, posture: str) -> dict:
     -------
     dict side -> {"upper": (k, 2) vertices, "stem": (m, 2) vertices [mm, x anterior, y cranial,
     origin at the L5 posterior-superior corner], "root_xy": (x, y), "root_diameter_mm",
-    "drg_diameter_mm", "record": dict of that side's results}
+    "drg_diameter_mm", "faces": (normals (10, 2), offsets (10,)) of the bounding structures
+    (:mod:`sim.geometry` face table; inside is ``n . p <= c``), "record": dict of that side's results}
     """
     # start-up time, as in run_engine
     from . import geometry as geo
@@ -209,7 +210,7 @@ def foramen_shapes(scenario, posture: str) -> dict:
         n, c = capture[side]
         upper, stem = geo.foramen_outline(n, c)
         rec = label(raw[s:s + 1], [posture], [side])
-        out[side] = {"upper": upper, "stem": stem,
+        out[side] = {"upper": upper, "stem": stem, "faces": (n, c),
                      "root_xy": (float(raw[s, OUT["l4_root_x_mm"]]), float(raw[s, OUT["l4_root_y_mm"]])),
                      "root_diameter_mm": scenario.values["anatomy.l4_root_diameter_mm"],
                      "drg_diameter_mm": scenario.values["anatomy.l4_drg_diameter_mm"],

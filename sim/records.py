@@ -30,6 +30,30 @@ TABLE_COLUMNS = (
 )
 
 
+#: The L4 ganglion's numbers, shown beside the root's when the ganglion sets the L4 grade somewhere.
+DRG_TABLE_COLUMNS = (("l4_drg_deformation_pct", "DRG def%", ".0f"), ("l4_drg_pressure_kpa", "DRG kPa", ".1f"))
+
+
+def ganglion_sets_grade(frame) -> bool:
+    """True when, in some record, the L4 ganglion is squeezed harder than the L4 root (so the L4 grade and the
+    L4 share of the pain come from the ganglion)."""
+    needed = ("l4_pressure_kpa", "l4_deformation_pct", "l4_drg_pressure_kpa", "l4_drg_deformation_pct")
+    if not all(c in frame.columns for c in needed):
+        return False
+    return bool(((frame["l4_drg_pressure_kpa"] > frame["l4_pressure_kpa"])
+                 | (frame["l4_drg_deformation_pct"] > frame["l4_deformation_pct"])).any())
+
+
+def table_columns(frame) -> list[tuple[str, str, str]]:
+    """(column, header, format) of the terminal table; the ganglion's columns follow the L4 root's when
+    the ganglion sets the L4 grade (a row would otherwise read 'L4 0 %, 0.0 kPa, contact')."""
+    cols = [c for c in TABLE_COLUMNS if c[0] in frame.columns]
+    if ganglion_sets_grade(frame):
+        at = [c[0] for c in cols].index("l4_pressure_kpa") + 1
+        cols[at:at] = list(DRG_TABLE_COLUMNS)
+    return cols
+
+
 def ordered_columns(frame) -> list[str]:
     first = [c for c in RECORD_COLUMNS if c in frame.columns]
     return first + [c for c in frame.columns if c not in first]
@@ -62,7 +86,7 @@ def to_csv(frame) -> str:
 
 def to_table(frame) -> str:
     """A fixed-width table of the key columns for a terminal."""
-    cols = [c for c in TABLE_COLUMNS if c[0] in frame.columns]
+    cols = table_columns(frame)
     cells = [[c[1] for c in cols]]
     for _, row in frame.iterrows():
         cells.append([format(row[key], fmt) if fmt != "s" else str(row[key]) for key, _, fmt in cols])

@@ -1,6 +1,9 @@
 """Plotted reports: one scenario (posture versus compression) or one sweep store (maps,
 distributions, sensitivities), each as PNG figures, a self-contained ``report.html``
-(images embedded as base64, opens offline) and ``report.pdf`` with the same figures.
+(images embedded as base64, opens offline) and a print-ready ``report.pdf`` (A4 or US
+Letter on every page, page numbers) with the same text and figures. Every report opens with
+its findings in sentences with numbers (:mod:`sim.findings`) and ends with an appendix of
+its inputs; :mod:`sim.plots.document` lays the same blocks out as HTML and as PDF pages.
 
 ``sim report SCENARIO.toml --out DIR`` and ``sim run SCENARIO.toml --report DIR``
 call :func:`scenario_report`; ``sim report STORE.zarr --out DIR`` calls
@@ -10,9 +13,7 @@ model, not a diagnostic device.
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
-import html
 import logging
 import sys
 from pathlib import Path
@@ -21,84 +22,166 @@ from .errors import SimInputError
 
 log = logging.getLogger(__name__)
 
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;
-padding:0 1em;color:#222;line-height:1.4}
-h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd}
-.disclaimer{border:2px solid #8B0000;background:#FFF4F0;color:#8B0000;padding:.6em 1em;font-weight:bold}
-table{border-collapse:collapse;margin:.6em 0;font-size:.9em} th,td{border:1px solid #ccc;padding:.25em .6em;
-text-align:left} th{background:#f0f0f0} td.num{text-align:right;font-variant-numeric:tabular-nums}
-figure{margin:1em 0} figure img{max-width:100%;height:auto;border:1px solid #eee}
-figcaption{font-size:.9em;color:#444} .meta{color:#666;font-size:.85em} pre{white-space:pre-wrap;font-size:.85em}
-"""
-
-
 # ------------------------------------------------------------ documents --
 class _Report:
-    """Collects figures (PNG + PDF page) and HTML sections, then writes report.html and report.pdf."""
+    """Collects report blocks and figures, then writes report.html and report.pdf from the same blocks.
 
-    def __init__(self, outdir, title: str):
-        from matplotlib.backends.backend_pdf import PdfPages
+    Figures are saved as PNG beside the report when added; the HTML page (figures embedded)
+    and the paginated PDF (:mod:`sim.plots.document`) are written by :meth:`close`.
+    """
 
+    def __init__(self, outdir, title: str, subtitle: str = "", paper: str = "a4"):
+        from .plots.document import Document, check_paper
+
+        self.paper = check_paper(paper)
         self.outdir = Path(outdir)
         self.outdir.mkdir(parents=True, exist_ok=True)
         self.title = title
-        self.sections: list[str] = []
+        self.doc = Document(title=title, subtitle=subtitle)
         self.pngs: list[Path] = []
-        self.pdf = PdfPages(self.outdir / "report.pdf", metadata={"Title": title, "Creator": "sim"})
 
     def html(self, text: str):
-        self.sections.append(text)
+        """Raw HTML (shown in the page only; prefer the typed blocks, which also print)."""
+        self.doc.blocks.append(text)
+
+    def heading(self, text: str, level: int = 2, anchor: str | None = None):
+        from .plots.document import Heading
+
+        self.doc.blocks.append(Heading(text, level, anchor))
+
+    def paragraph(self, text: str, style: str = "body"):
+        from .plots.document import Paragraph
+
+        if text:
+            self.doc.blocks.append(Paragraph(text, style))
+
+    def bullets(self, items):
+        from .plots.document import Bullets
+
+        items = [i for i in items if i]
+        if items:
+            self.doc.blocks.append(Bullets(list(items)))
+
+    def table(self, header, rows, numeric=()):
+        from .plots.document import Table
+
+        self.doc.blocks.append(Table(list(header), [list(r) for r in rows], tuple(numeric)))
 
     def figure(self, fig, name: str, caption: str, pdf_first: bool = False):
         from .plots import style as st
+        from .plots.document import Figure
 
         path = self.outdir / f"{name}.png"
+        size = tuple(float(v) for v in fig.get_size_inches())
         fig.savefig(path, dpi=st.DPI)
-        self.pdf.savefig(fig)
         st.plt.close(fig)
         self.pngs.append(path)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        self.sections.append(f'<figure id="{html.escape(name)}"><img alt="{html.escape(caption)}" '
-                             f'src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)} '
-                             f'(<code>{html.escape(path.name)}</code>)</figcaption></figure>')
+        self.doc.blocks.append(Figure(path, caption, name, size))
         return path
 
     def close(self) -> dict:
         from .about import DISCLAIMER, __version__
+        from .plots.document import to_html, write_pdf
 
-        info = self.pdf.infodict()
-        info["Subject"] = DISCLAIMER
-        self.pdf.close()
         stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        page = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-                f"<title>{html.escape(self.title)}</title><style>{_CSS}</style></head><body>",
-                f"<h1>{html.escape(self.title)}</h1>",
-                f'<p class="disclaimer">{html.escape(DISCLAIMER)}</p>',
-                f'<p class="meta">sim {html.escape(__version__)}, generated {stamp}. '
-                "The same figures are in report.pdf and as PNG files beside this page.</p>",
-                *self.sections,
-                f'<p class="disclaimer">{html.escape(DISCLAIMER)}</p>', "</body></html>"]
+        self.doc.meta = [f"sim {__version__}, generated {stamp}. The same content is in report.pdf "
+                         f"({self.paper.upper() if self.paper == 'a4' else 'US Letter'}) and the figures are PNG "
+                         "files beside this page."]
+        self.doc.blocks.insert(0, _disclaimer_block(DISCLAIMER))
+        self.doc.blocks.append(_disclaimer_block(DISCLAIMER))
+        pdf_path = self.outdir / "report.pdf"
+        write_pdf(self.doc, pdf_path, self.paper, footer=DISCLAIMER)
         html_path = self.outdir / "report.html"
-        html_path.write_text("\n".join(page), encoding="utf-8")
-        return {"html": html_path, "pdf": self.outdir / "report.pdf", "png": list(self.pngs)}
+        html_path.write_text(to_html(self.doc), encoding="utf-8")
+        return {"html": html_path, "pdf": pdf_path, "png": list(self.pngs)}
 
 
-def _table_html(header, rows, numeric=()) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = []
-    for r in rows:
-        cells = []
-        for i, v in enumerate(r):
-            cls = ' class="num"' if i in numeric else ""
-            cells.append(f"<td{cls}>{html.escape(str(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+def _disclaimer_block(text: str):
+    from .plots.document import Paragraph
+
+    return Paragraph(text, "alert")
 
 
 # ------------------------------------------------------------- scenario --
-def scenario_report(scenario, frame=None, outdir="report") -> dict:
+FINDINGS = "Findings"
+APPENDIX = "Appendix: inputs"
+
+
+def _key_output_rows(frame):
+    """Header and rows of the key-outputs table (one row per posture; L4 root and ganglion side by side)."""
+    from .plots import scenario_figures as sf
+    from .plots import style as st
+
+    table = sf.key_outputs(frame)
+    header = ["posture", "L4 grade L/R", "L4 root max [kPa]", "L4 ganglion max [kPa]", "L5 grade L/R",
+              "L5 max [kPa]", "foraminal area L/R [mm²]", "IDP [MPa]", "peak pain [0-10]", "distribution L/R"]
+    rows = [[st.posture_label(r["posture"]), r["L4 grade L/R"], f"{r['L4 root kPa']:.2f}", f"{r['L4 DRG kPa']:.2f}",
+             r["L5 grade L/R"], f"{r['L5 max kPa']:.2f}", r["foramen area mm² L/R"], f"{r['IDP MPa']:.2f}",
+             f"{r['peak pain']:.1f}", r["distribution L/R"]] for _, r in table.iterrows()]
+    return header, rows, (2, 3, 5, 7, 8)
+
+
+def _all_input_rows(scenario):
+    """(parameter, value, unit, default, source) of every input of the scenario."""
+    from .params import defaults, spec_map
+
+    base, specs = defaults(), spec_map()
+    rows = []
+    for key in sorted(scenario.values):
+        v = scenario.values[key]
+        spec = specs.get(key)
+        fmt = (lambda x: f"{x:g}" if isinstance(x, float) else str(x))  # noqa: E731
+        rows.append([key, fmt(v), getattr(spec, "unit", "") or "", fmt(base[key]) if key in base else "",
+                     str(getattr(spec, "source", "") or "")])
+    return rows
+
+
+def _scenario_findings_blocks(rep: _Report, scenario, frame) -> None:
+    """The findings section: what was simulated, what is compressed, posture pattern, pain, spine vs hip."""
+    from .findings import scenario_findings
+
+    f = scenario_findings(scenario, frame)
+    rep.heading(FINDINGS, anchor="findings")
+    rep.paragraph(" ".join(f["what"]))
+    rep.heading("Compression", 3)
+    rep.bullets(f["compression"])
+    rep.heading("Posture signature", 3)
+    rep.bullets(f["posture"])
+    rep.heading("Referred pain", 3)
+    rep.bullets(f["pain"])
+    rep.paragraph(f["spine_vs_hip"])
+
+
+def _scenario_appendix_blocks(rep: _Report, scenario) -> None:
+    from .plots import scenario_figures as sf
+    from .plots import style as st
+
+    rep.heading(APPENDIX, anchor="appendix")
+    rows = sf.changed_inputs(scenario)
+    rep.heading("Inputs that differ from the default parameter set", 3)
+    if rows:
+        rep.table(["parameter", "value", "unit", "default"], rows, numeric=(1, 3))
+    else:
+        rep.paragraph("None: default anatomy, no pathology.")
+    rep.heading("Grades", 3)
+    th = st.grade_thresholds(scenario.values)
+    rep.paragraph("A root's grade is the worse of its pressure grade and its flattening grade: mild from "
+                  + ", moderate from ".join(f"{th['pressure_mmhg'][g]:g} mmHg ({th['pressure_kpa'][g]:.1f} kPa) or "
+                                            f"{th['deformation_pct'][g]:g} %" for g in ("mild", "moderate"))
+                  + f", severe from {th['pressure_mmhg']['severe']:g} mmHg ({th['pressure_kpa']['severe']:.1f} kPa) "
+                  f"or {th['deformation_pct']['severe']:g} % (Olmarker 1989, Pedowitz 1992, Lee 2010); contact when "
+                  "the perineural fat rim is gone. The L4 grade is the worse of the root and its ganglion.")
+    rep.heading("Every input of this scenario", 3)
+    rep.table(["parameter", "value", "unit", "default", "source"], _all_input_rows(scenario), numeric=(1, 3))
+
+
+def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") -> dict:
     """Write the report of one scenario into ``outdir``.
+
+    The report opens with its findings (what was simulated; which root is squeezed most,
+    where and how hard; which postures provoke and relieve; where the pain goes; spine
+    versus hip), then the key outputs by posture, the figures, and an appendix with the
+    inputs. HTML and PDF carry the same text.
 
     Parameters
     ----------
@@ -108,60 +191,52 @@ def scenario_report(scenario, frame=None, outdir="report") -> dict:
         Postures missing from it (a run limited by ``--posture``) are simulated for the
         report, so that every figure shows every posture of the scenario.
     outdir : str or Path
+    paper : {'a4', 'letter'}
+        Page size of ``report.pdf`` (every page the same).
 
     Returns
     -------
     dict with ``html``, ``pdf`` (paths) and ``png`` (list of paths, one per figure):
-    ``summary``, ``compression``, ``foramen``, ``mechanics``, ``referred_pain``,
+    ``compression``, ``foramen``, ``mechanics``, ``referred_pain``,
     ``body_chart_postures``; beside them ``body_chart_<posture>.png`` for each posture.
     """
     from .bodychart import postures_figure, write_body_charts
     from .engine import simulate
     from .plots import scenario_figures as sf
     from .referral import add_pain_columns, has_pain_columns
-    from .signature import presentation_summary
 
     if frame is None or not set(scenario.postures) <= set(frame["posture"]):
         frame = simulate(scenario)
     if not has_pain_columns(frame):
         frame = add_pain_columns(frame)
-    rep = _Report(outdir, f"sim scenario report: {scenario.name}")
-    if scenario.description:
-        rep.html(f"<p>{html.escape(scenario.description)}</p>")
-    rep.html("<h2>Summary</h2>")
-    rows = sf.changed_inputs(scenario)
-    rep.html("<h3>Inputs that differ from the default parameter set</h3>" + (
-        _table_html(["parameter", "value", "unit", "default"], rows, numeric=(1, 3)) if rows
-        else "<p>None: default anatomy, no pathology.</p>"))
-    table = sf.key_outputs(frame)
-    rep.html("<h3>Key outputs by posture</h3>" + _table_html(
-        ["posture", "L4 grade L/R", "L5 grade L/R", "L4 max pressure [kPa] (root or DRG)", "L5 max pressure [kPa]",
-         "foraminal area [mm²] L/R", "IDP [MPa]", "peak pain [0-10]", "distribution L/R"],
-        [[r["posture"], r["L4 grade L/R"], r["L5 grade L/R"], f"{r['L4 max kPa']:.2f}", f"{r['L5 max kPa']:.2f}",
-          r["foramen area mm² L/R"], f"{r['IDP MPa']:.2f}", f"{r['peak pain']:.1f}", r["distribution L/R"]]
-         for _, r in table.iterrows()], numeric=(3, 4, 6, 7)))
-    rep.html("<h3>Posture signature and referred pain</h3><ul>" + "".join(
-        f"<li>{html.escape(line)}</li>" for line in sf.signature_lines(frame)) + "</ul>"
-        f"<pre>{html.escape(presentation_summary(frame))}</pre>")
-    rep.figure(sf.summary_figure(scenario, frame), "summary", "Summary page (as in the PDF).")
-    rep.html("<h2>Posture versus compression</h2>")
+    rep = _Report(outdir, f"Scenario report: {scenario.name}", scenario.description or "", paper=paper)
+    _scenario_findings_blocks(rep, scenario, frame)
+    rep.heading("Key outputs by posture")
+    header, rows, numeric = _key_output_rows(frame)
+    rep.table(header, rows, numeric)
+    rep.paragraph("L/R: left/right side. L4 root and ganglion maxima over both sides; the L4 grade is the worse "
+                  "of the two. 1 kPa = 7.5 mmHg.", "note")
+    rep.heading("Posture versus compression")
     rep.figure(sf.compression_figure(scenario, frame), "compression",
                "Contact pressure and deformation of the L4 root, the L4 dorsal root ganglion and the L5 root, "
                "by posture; left side solid, right side hatched; grade thresholds as horizontal lines.")
-    rep.html("<h2>Foramen by posture</h2>")
-    rep.figure(sf.foramen_figure(scenario), "foramen",
-               "Foramen outline (upper chamber and stem) of each side in standing, sitting, flexion and extension, "
-               "with the L4 ganglion (solid) and root (dashed) where the model places them.")
-    rep.html("<h2>Segment and foramen</h2>")
+    rep.heading("Foramen by posture")
+    rep.figure(sf.foramen_figure(scenario, frame=frame), "foramen",
+               "Foramen of each side in standing, sitting, flexion and extension: the bounding structures, "
+               "the disc bulge and any herniation, and the L4 ganglion and root at the least-squeezed place the "
+               "model finds for them.")
+    rep.heading("Segment and foramen")
     rep.figure(sf.mechanics_figure(scenario, frame), "mechanics",
-               "Sagittal segment angle, intradiscal pressure, foraminal height and area by posture.")
-    rep.html("<h2>Referred pain</h2>")
+               "Sagittal segment angle, intradiscal pressure (with the in vivo values of Wilke 1999), foraminal "
+               "height and area by posture.")
+    rep.heading("Referred pain")
     rep.figure(sf.pain_figure(scenario, frame), "referred_pain",
                "Predicted referred pain (body chart, front and back) in the provoking and relieving postures.")
     charts = write_body_charts(frame, rep.outdir, scenario.name, comparison=False)
     rep.figure(postures_figure(frame, scenario.name), "body_chart_postures",
                "Predicted referred pain in every posture, one colour scale; one chart per posture at print "
-               f"resolution beside this page ({', '.join(p.name for p in charts)}).")
+               f"resolution beside this page ({charts[0].name} ... {charts[-1].name}).")
+    _scenario_appendix_blocks(rep, scenario)
     return rep.close()
 
 
@@ -180,15 +255,67 @@ def open_store(path):
                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
 
 
-def sweep_report(store, outdir="report", title: str | None = None) -> dict:
+def sweep_title(ds, store=None) -> tuple[str, str]:
+    """(title, subtitle) of a sweep report: the sweep's name and description, else the store's file name."""
+    name = ds.attrs.get("title") or ds.attrs.get("name")
+    if not name:
+        name = Path(store).name if isinstance(store, (str, Path)) else "sweep"
+    return f"Sweep report: {name}", str(ds.attrs.get("description", ""))
+
+
+def _store_appendix_blocks(rep: _Report, ds) -> None:
+    """Appendix: the store's shape, swept and sampled parameters, and every attribute (the inputs)."""
+    from .plots import sweep_figures as wf
+
+    rep.heading("Appendix: store and inputs", anchor="appendix")
+    rep.table(["item", "value"], wf.store_summary(ds))
+
+
+def _sweep_findings_blocks(rep: _Report, findings: dict) -> None:
+    rep.heading(FINDINGS, anchor="findings")
+    rep.paragraph(" ".join(findings["what"]))
+    if findings.get("worst"):
+        rep.heading("Which posture is worst", 3)
+        rep.bullets(findings["worst"] + findings.get("shares", []))
+    for root, (lead, sentences) in findings.get("onsets", {}).items():
+        rep.heading(f"Where each grade begins: {lead.split(',')[0]}", 3)
+        rep.paragraph(lead)
+        rep.bullets(sentences)
+    if findings.get("grades"):
+        rep.heading("Grades in the population", 3)
+        rep.bullets(findings["grades"])
+    if findings.get("distribution"):
+        rep.heading("Pain distribution", 3)
+        rep.bullets(findings["distribution"])
+    if findings.get("drivers"):
+        rep.heading("Parameters that matter most", 3)
+        rep.bullets(findings["drivers"])
+
+
+def sweep_report(store, outdir="report", title: str | None = None, paper: str = "a4",
+                 progress: bool | None = None) -> dict:
     """Write the report of a sweep store (path or xarray Dataset) into ``outdir``.
 
-    A grid sweep (one dimension per swept parameter) gets heat maps of L4 and L5
-    pressure over two swept parameters for each posture, with the grade
-    thresholds as contours, and maps of the grade. A population (``sample``
-    dimension) gets the distribution of each output by posture, the share of the
-    population in each grade and each pain distribution by posture, and the
-    sensitivity ranking (standardised rank regression coefficients).
+    It opens with the findings in sentences (what was swept over which postures; for a grid,
+    which posture is worst and where each grade begins on the map; for a population, the
+    share of people in each grade and pain distribution and the parameters that matter
+    most), then the figures, and ends with an appendix of the store's attributes (every
+    input). A grid sweep gets heat maps of L4 and L5 pressure and grade over two swept
+    parameters for each posture; a population (``sample`` dimension) gets the distribution
+    of each output by posture, the shares by grade and distribution, and the sensitivity
+    ranking (standardised rank regression coefficients). A population store is read in
+    chunks (memory stays flat), with a progress bar on stderr.
+
+    Parameters
+    ----------
+    store : str, Path or xarray.Dataset
+    outdir : str or Path
+    title : str, optional
+        Overrides the title taken from the sweep's name.
+    paper : {'a4', 'letter'}
+        Page size of ``report.pdf``.
+    progress : bool or None
+        Progress bar on stderr while a population store is read; None: only on a terminal.
 
     Returns
     -------
@@ -197,14 +324,19 @@ def sweep_report(store, outdir="report", title: str | None = None) -> dict:
     from .plots import sweep_figures as wf
 
     ds = open_store(store) if isinstance(store, (str, Path)) else store
-    name = title or (Path(store).name if isinstance(store, (str, Path)) else ds.attrs.get("name", "sweep"))
+    heading, subtitle = sweep_title(ds, store)
     kind = wf.store_kind(ds)
-    rep = _Report(outdir, f"sim sweep report: {name}")
-    rep.html("<h2>Store</h2>" + _table_html(["item", "value"], wf.store_summary(ds)))
-    for fig_name, caption, fig, extra in wf.sweep_figures(ds):
-        if extra:
-            rep.html(extra)
+    rep = _Report(outdir, title or heading, subtitle, paper=paper)
+    figures, findings = wf.sweep_figures_and_findings(ds, progress=progress)
+    _sweep_findings_blocks(rep, findings)
+    for fig_name, caption, fig, section, table in figures:
+        if section:
+            rep.heading(section)
+        if table:
+            rep.paragraph("Parameters ranked by mean |SRRC| over postures (L4 and L5 contact pressure, worse side).")
+            rep.table(*table, numeric=(0, 2, 3))
         rep.figure(fig, fig_name, caption)
+    _store_appendix_blocks(rep, ds)
     log.info("sweep report (%s) written to %s", kind, outdir)
     return rep.close()
 
@@ -220,11 +352,11 @@ def report_cli(args) -> int:
         from .scenario import load_scenario
 
         scenario = load_scenario(source, overrides)
-        scenario_report(scenario, simulate(scenario), args.out)
+        scenario_report(scenario, simulate(scenario), args.out, paper=getattr(args, "paper", "a4"))
     elif text.endswith(".zarr") or source.is_dir():
         if overrides:
             raise SimInputError("--set applies to a scenario (.toml), not to a sweep store; drop it")
-        sweep_report(source, args.out)
+        sweep_report(source, args.out, paper=getattr(args, "paper", "a4"))
     else:
         raise SimInputError(f"report source {str(args.source)!r} is neither a scenario (.toml) "
                             "nor a sweep store (directory or .zarr)")

@@ -107,3 +107,20 @@ def test_console_script_runs_as_a_process():
     bad = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(SCENARIO), "--posture", "x"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.splitlines()) == 1
+
+
+def test_table_shows_the_ganglion_beside_the_root():
+    """Issue 13 item 7: when the ganglion sets the L4 grade, its numbers stand beside the root's."""
+    import pandas as pd
+
+    from sim import records
+
+    base = {"posture": "standing", "side": "left", "l4_deformation_pct": 0.0, "l4_pressure_kpa": 0.0,
+            "l4_grade": "contact", "l4_drg_deformation_pct": 0.0, "l4_drg_pressure_kpa": 0.0}
+    quiet = pd.DataFrame([base])
+    assert "DRG kPa" not in records.to_table(quiet)
+    squeezed = pd.DataFrame([{**base, "l4_drg_deformation_pct": 21.0, "l4_drg_pressure_kpa": 3.4, "l4_grade": "mild"}])
+    text = records.to_table(squeezed)
+    header = text.splitlines()[0]
+    assert header.index("L4 kPa") < header.index("DRG def%") < header.index("DRG kPa")
+    assert "3.4" in text.splitlines()[2]

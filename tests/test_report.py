@@ -23,7 +23,9 @@ from sim.plots import sweep_figures as wf  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SCENARIO_FIGURES = ("summary", "compression", "foramen", "mechanics", "referred_pain", "body_chart_postures")
+SCENARIO_FIGURES = ("compression", "foramen", "mechanics", "referred_pain", "body_chart_postures")
+A4_PT = (595.44, 841.68)
+LETTER_PT = (612.0, 792.0)
 POSTURES = ("standing", "sitting", "flexion", "extension")
 
 
@@ -34,8 +36,22 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def check_report(outdir: Path, names, max_kb: int = 800):
-    """PNG files valid and > 600 px each way, HTML self-contained with every PNG embedded, PDF one page each."""
+def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Width and height [pt] of every page of a PDF (from each page's MediaBox)."""
+    pdf = path.read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
+    assert len(boxes) == len(re.findall(rb"/Type\s*/Page\b", pdf)), "one MediaBox per page"
+    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
+
+
+def section_headings(page: str) -> list[str]:
+    """Text of the report's sections (h2) in order."""
+    return [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page)]
+
+
+def check_report(outdir: Path, names, max_kb: int = 800, paper=A4_PT):
+    """PNG files valid and > 600 px each way, HTML self-contained with every PNG embedded, the findings
+    first and the appendix last, and a PDF whose every page has the same paper size."""
     for name in names:
         w, h = png_size(outdir / f"{name}.png")
         assert w > 600 and h > 600, (name, w, h)
@@ -48,9 +64,14 @@ def check_report(outdir: Path, names, max_kb: int = 800):
     assert all(base64.b64decode(e)[:8] == PNG_MAGIC for e in embedded)
     assert not re.search(r'src="(?!data:)', page), "HTML must not link external files"
     assert "not a diagnostic device" in page
+    assert "<pre>" not in page  # the summary is shown once, as text and tables
+    heads = section_headings(page)
+    assert heads[0] == "Findings" and heads[-1].startswith("Appendix"), heads
     pdf = (outdir / "report.pdf").read_bytes()
     assert pdf[:5] == b"%PDF-"
-    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(names)
+    sizes = pdf_page_sizes(outdir / "report.pdf")
+    assert len(sizes) >= 1
+    assert all(s == pytest.approx(paper, abs=0.5) for s in sizes), sizes
 
 
 # ------------------------------------------------------------- scenario --
@@ -161,7 +182,9 @@ def test_report_of_a_store_with_selected_results(population_store, tmp_path):
 
 def test_one_dimensional_grid_and_extra_dims(tmp_path):
     ds = wf.evaluate_dataset(grid={"pathology.disc_bulge_mm": np.linspace(0, 3, 4)}, postures=("standing", "flexion"))
-    res = sim.report.sweep_report(ds, tmp_path / "one")
+    from sim.report import sweep_report
+
+    res = sweep_report(ds, tmp_path / "one")
     check_report(tmp_path / "one", ("lines_pressure",))
     assert res["png"][0].name == "lines_pressure.png"
     ds3 = wf.evaluate_dataset(grid={"pathology.disc_bulge_mm": [0.0, 2.0], "pathology.slip_mm": [0.0, 4.0],
@@ -219,3 +242,218 @@ def test_bad_sources_give_one_line(tmp_path, capsys):
     empty.mkdir()
     assert main(["report", str(empty), "--out", str(tmp_path / "o")]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- issue 13: layout --
+def test_pdf_paper_sizes_and_page_numbers(tmp_path):
+    """Every page has the requested paper size; long tables split with their header; page k of N in the footer."""
+    from sim.plots import document as doc
+
+    png = tmp_path / "fig.png"
+    fig, ax = st.plt.subplots(figsize=(10, 6))
+    ax.plot([0, 1], [0, 1])
+    fig.savefig(png, dpi=50)
+    st.plt.close(fig)
+    rows = [[f"parameter_{i}", f"{i * 0.5:g}", "mm", "a long source note " * (i % 3)] for i in range(120)]
+    d = doc.Document("A title", "a subtitle", ["meta"], [doc.Heading("Findings"), doc.Paragraph("word " * 400),
+                                                          doc.Table(["name", "value", "unit", "source"], rows, (1,)),
+                                                          doc.Figure(png, "caption", "fig", (10.0, 6.0)),
+                                                          doc.Figure(png, "caption", "fig", (10.0, 6.0))])
+    for paper, size in (("a4", A4_PT), ("letter", LETTER_PT)):
+        path = tmp_path / f"{paper}.pdf"
+        n = doc.write_pdf(d, path, paper)
+        sizes = pdf_page_sizes(path)
+        assert len(sizes) == n >= 3
+        assert all(s == pytest.approx(size, abs=0.5) for s in sizes)
+    layout = doc._Layout("a4")
+    pages = layout.place(d)
+    texts = [[op[3] for op in page if op[0] == "text"] for page in pages]
+    assert sum(t.count("name") for t in texts) >= 2  # the table's header repeats on the next page
+    for page in pages:  # nothing is placed beyond the text area
+        for op in page:
+            if op[0] in ("text", "image"):
+                assert op[2] <= layout.bottom + 1e-6
+            if op[0] == "image":
+                assert op[1] >= doc.MARGIN_IN["left"] - 1e-6 and op[1] + op[3] <= layout.page_w - doc.MARGIN_IN["right"] + 1e-6
+
+
+def test_wrapped_text_fits_the_text_width():
+    from sim.plots import document as doc
+
+    m = doc._Measure()
+    lines = m.wrap("Spine versus hip: " + "matches spinal referral rather than hip-joint pain " * 12, 6.0, 9.5)
+    assert len(lines) > 3 and all(m.width_in(line, 9.5) <= 6.0 for line in lines)
+
+
+def test_unknown_paper_is_one_line_error(tmp_path):
+    from sim.errors import SimInputError
+    from sim.plots.document import check_paper
+
+    with pytest.raises(SimInputError, match="allowed: a4, letter"):
+        check_paper("a5")
+
+
+def test_letter_sweep_report_and_findings_first(grid_store, tmp_path):
+    from sim.report import sweep_report
+
+    out = sweep_report(grid_store, tmp_path / "rep", paper="letter")
+    check_report(tmp_path / "rep", ("map_l4_pressure", "map_l4_grade", "map_l5_pressure", "map_l5_grade"),
+                 paper=LETTER_PT)
+    page = out["html"].read_text(encoding="utf-8")
+    first = page.index("<h2")
+    findings = page[first:page.index("<h2", first + 1)]
+    assert "pathology.disc_height_loss_mm" not in findings  # sentences, not attribute dumps
+    assert re.search(r"\d", findings) and "disc height loss" in findings and "standing" in findings
+
+
+def test_sweep_title_from_sweep_name(tmp_path):
+    import xarray as xr
+
+    from sim.report import sweep_title
+
+    ds = xr.Dataset(attrs={"title": "slip_x_height_loss", "description": "slip against height loss"})
+    assert sweep_title(ds, tmp_path / "whatever.zarr") == ("Sweep report: slip_x_height_loss", "slip against height loss")
+    assert sweep_title(xr.Dataset(), tmp_path / "store.zarr")[0] == "Sweep report: store.zarr"
+
+
+def test_scenario_findings_have_numbers_and_spine_vs_hip():
+    from sim.findings import scenario_findings
+
+    scenario = sim.load_scenario(SCENARIOS / "central_stenosis.toml")
+    f = scenario_findings(scenario, sim.simulate(scenario))
+    assert all(re.search(r"kPa \(\d+ mmHg\)", line) for line in f["compression"] if "squeezed most" in line)
+    assert f["spine_vs_hip"].startswith("Spine versus hip")
+    assert f["posture"] and f["pain"]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="needs poppler's pdftotext")
+def test_spine_vs_hip_is_in_the_pdf(tmp_path):
+    import subprocess
+
+    from sim.report import scenario_report
+
+    scenario = sim.load_scenario(SCENARIOS / "foraminal_herniation_left.toml")
+    out = scenario_report(scenario, sim.simulate(scenario), tmp_path / "rep")
+    text = subprocess.run(["pdftotext", str(out["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Spine versus hip" in text and text.index("Findings") < text.index("Appendix")
+    assert re.search(r"page 1 of \d+", text)
+
+
+# ------------------------------------------------------ issue 13: figures --
+def test_map_colour_scale_follows_the_data_and_axes_stay_in_range(grid_store):
+    import xarray as xr
+
+    ds = xr.open_zarr(grid_store)
+    for root in ("l4", "l5"):
+        fig = wf.pressure_map_figure(ds, root)
+        da = wf.l4_pressure(ds) if root == "l4" else ds["l5_pressure_kpa"]
+        top = float(da.max())
+        mesh = fig.axes[0].collections[0]
+        assert mesh.get_clim()[1] == pytest.approx(top if top > 0 else st.grade_thresholds()["pressure_kpa"]["mild"])
+        x = ds["pathology.disc_height_loss_mm"].values
+        y = ds["pathology.slip_mm"].values
+        assert fig.axes[0].get_xlim() == pytest.approx((x.min(), x.max()))
+        assert fig.axes[0].get_ylim() == pytest.approx((y.min(), y.max()))
+        st.plt.close(fig)
+
+
+def test_notes_fit_inside_the_figure(grid_store):
+    import xarray as xr
+
+    fig = wf.pressure_map_figure(xr.open_zarr(grid_store), "l5")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    for text in fig.texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.x1 <= width + 1, text.get_text()[:40]
+    st.plt.close(fig)
+
+
+def test_root_and_ganglion_are_drawn_inside_the_foramen():
+    from sim.geometry import UPPER_CHAMBER
+    from sim.engine import foramen_shapes
+
+    scenario = sim.load_scenario(SCENARIOS / "foraminal_herniation_left.toml")
+    mobility = scenario.values["anatomy.root_bed_mobility_mm"]
+    for posture in ("standing", "extension"):
+        shape = foramen_shapes(scenario, posture)["left"]
+        n, c = shape["faces"]
+        for d in (shape["root_diameter_mm"], shape["drg_diameter_mm"]):
+            x, y, r = sf.root_circle(n, c, d, 0.5 * d + mobility)
+            assert 0 < r <= 0.5 * d
+            assert np.all(n[list(UPPER_CHAMBER)] @ np.array([x, y]) + r <= c[list(UPPER_CHAMBER)] + 1e-6)
+
+
+def test_mechanics_figure_carries_in_vivo_idp():
+    scenario = sim.load_scenario(SCENARIOS / "healthy.toml")
+    fig = sf.mechanics_figure(scenario, sim.simulate(scenario, postures=["supine", "standing", "flexion"]))
+    idp_ax = [ax for ax in fig.axes if ax.get_title().startswith("Intradiscal")][0]
+    assert any("Wilke 1999" in t.get_text() for t in idp_ax.get_legend().get_texts())
+    st.plt.close(fig)
+
+
+def test_zero_inflated_outputs_show_share_above_zero(population_store):
+    import xarray as xr
+
+    from sim.plots import population as pop
+
+    ds = xr.open_zarr(population_store)
+    fig = wf.distributions_figure(ds)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
+    assert any("% > 0" in lbl for lbl in labels)
+    st.plt.close(fig)
+    s = pop.summarise(ds, ["l5_pressure_kpa"], progress=False)
+    out = s.outputs["l5_pressure_kpa"]
+    values = ds["l5_pressure_kpa"].max("side")
+    for p in s.postures:
+        v = values.sel(posture=p).values
+        assert out.share_positive_pct(p) == pytest.approx(100 * np.mean(v > 0))
+        if np.any(v > 0):  # the box is the non-zero part
+            assert out.quantiles[p][2] == pytest.approx(np.median(v[v > 0]), rel=1e-5)
+
+
+def test_chunked_summary_equals_one_pass(population_store):
+    import xarray as xr
+
+    from sim.plots import population as pop
+
+    ds = xr.open_zarr(population_store)
+    names = ["l4_max_pressure_kpa", "idp_mpa"]
+    a = pop.summarise(ds, names, chunk=7, progress=False)
+    b = pop.summarise(ds, names, chunk=10_000, progress=False)
+    for name in ("l4_grade", "l5_grade", "distribution"):
+        assert all(np.array_equal(a.counts[name][p], b.counts[name][p]) for p in a.postures)
+        assert sum(a.counts[name][a.postures[0]]) == ds.sizes["sample"]
+    for name in names:
+        for p in a.postures:
+            assert np.allclose(a.outputs[name].quantiles[p], b.outputs[name].quantiles[p], equal_nan=True)
+    _, labels, share = wf.shares(ds, "l5_grade")
+    assert a.shares_pct("l5_grade") == pytest.approx(share)
+
+
+def test_population_report_shows_progress_on_request(population_store, tmp_path, capsys):
+    from sim.report import sweep_report
+
+    sweep_report(population_store, tmp_path / "rep", progress=True)
+    assert "reading store" in capsys.readouterr().err
+
+
+# --------------------------------------------------- issue 13: README figures --
+def test_every_readme_figure_comes_from_a_shipped_command():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "scripts" / "make_figures.py")
+    mk = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mk)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"docs/figures/([\w.-]+\.png)", readme))
+    assert shown and shown <= set(mk.FIGURES)
+    outputs = {part.split("/", 1)[1] for cmd in mk.COMMANDS for part in cmd if part.startswith("{work}/")}
+    assert {p.split("/")[0] for p in mk.FIGURES.values()} <= outputs
+    for cmd in mk.COMMANDS:  # inputs ship with the project
+        for part in cmd:
+            if part.startswith("configs/"):
+                assert (ROOT / part).is_file(), part
+    for line in mk.command_lines():
+        assert line.split(" DIR")[0].replace("sim ", "", 1).split()[0] in ("run", "report", "sweep")

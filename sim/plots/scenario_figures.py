@@ -1,5 +1,5 @@
 """Figures of one scenario: posture versus compression, foramen outlines, segment mechanics,
-referred pain in the provoking and relieving postures, and the summary table.
+referred pain in the provoking and relieving postures.
 
 Each ``*_figure`` function takes the scenario and its result table
 (:func:`sim.simulate`) and returns a matplotlib Figure; :mod:`sim.report`
@@ -77,16 +77,16 @@ def compression_figure(scenario, frame):
                     levels = {g: (v, v) for g, v in th["deformation_pct"].items()}
                     st.draw_thresholds(ax, levels, "%", label=(j == 2))
                 if j == 0:
-                    ax.set_ylabel("contact pressure [kPa]" if quantity == "pressure_kpa"
+                    ax.set_ylabel("contact pressure [kPa]\n(1 kPa = 7.5 mmHg)" if quantity == "pressure_kpa"
                                   else "deformation (flattening) [%]")
         fig.suptitle(f"{scenario.name}: root compression by posture", x=0.01, ha="left")
         _side_legend(fig)
-        fig.text(0.01, 0.008, "Grade thresholds: pressure 30/50/100 mmHg (venular stasis, capillary stasis, "
-                 "conduction block; Olmarker 1989, Pedowitz 1992), flattening 15/30/50 % (Lee 2010); "
-                 "a root's grade is the worse of the two.".replace("30/50/100", "/".join(
-                     f"{v:g}" for v in th["pressure_mmhg"].values())).replace("15/30/50", "/".join(
-                         f"{v:g}" for v in th["deformation_pct"].values())), fontsize=7.5, color="#444444")
-        st.add_footer(fig, y=0.035)
+        st.add_note(fig, "Grade thresholds: pressure " + ", ".join(
+            f"{th['pressure_mmhg'][g]:g} mmHg ({th['pressure_kpa'][g]:.1f} kPa)" for g in ("mild", "moderate", "severe"))
+            + " (venular stasis, capillary stasis, conduction block; Olmarker 1989, Pedowitz 1992), flattening "
+            + "/".join(f"{v:g}" for v in th["deformation_pct"].values())
+            + " % (Lee 2010); a root's grade is the worse of the two.", y=0.025)
+        st.add_footer(fig, y=0.005)
         fig.subplots_adjust(left=0.065, right=0.92, top=0.9, bottom=0.2, wspace=0.08, hspace=0.12)
     return fig
 
@@ -148,79 +148,208 @@ def union_outline(a, b) -> list[np.ndarray]:
     return pieces
 
 
-def _draw_root(ax, xy, diameter, clearance, colour, lw=1.4, ls="-", fill_alpha=0.06, zorder=3):
-    from matplotlib.patches import Ellipse
-
-    free = diameter + 2.0 * min(float(clearance), 0.0) if np.isfinite(clearance) else diameter
-    free = max(free, 0.25 * diameter)
-    # flattened: the free diameter cranio-caudally, the cross-section's area kept
-    width = diameter
-    for face, alpha in ((colour, fill_alpha), ("none", 1.0)):
-        ax.add_patch(Ellipse(xy, width, free, facecolor=face, edgecolor=colour if face == "none" else "none",
-                             lw=lw, ls=ls, alpha=alpha, zorder=zorder))
-    return free < diameter
+#: Colours of the structures that bound the foramen (bone, disc, herniation, soft tissue).
+STRUCTURE_COLORS = {"bone": "#B9A27A", "disc": "#4C8EC9", "herniation": "#7B3294", "soft": "#8C9A3C"}
+_FACE_GROUP = {"L4 pedicle": "bone", "L4 body": "bone", "L5 pedicle": "bone", "L4 pars": "bone", "SAP tip": "bone",
+               "disc": "disc", "herniation": "herniation", "SAP + flavum": "soft"}
 
 
-def foramen_figure(scenario, postures=FORAMEN_POSTURES):
-    """Left and right foramen outlines in standing, sitting, flexion and extension, overlaid,
-    with the L4 DRG (solid) and root (dashed) where the model puts them."""
+def face_segments(poly, n, c, tol=1e-6) -> list[tuple[int, np.ndarray]]:
+    """(face index, segment (2, 2)) of each edge of a foramen part that lies on one of the faces."""
+    poly = np.asarray(poly, float)
+    out = []
+    for i in range(len(poly)):
+        a, b = poly[i], poly[(i + 1) % len(poly)]
+        if np.hypot(*(b - a)) < 1e-6:
+            continue
+        on = [k for k in range(len(c)) if abs(n[k] @ a - c[k]) < tol and abs(n[k] @ b - c[k]) < tol]
+        if on:
+            out.append((on[0], np.array([a, b])))
+    return out
+
+
+def root_circle(n, c, diameter_mm: float, tether_mm: float) -> tuple[float, float, float]:
+    """Centre and drawn radius [mm] of a root or ganglion: the model's least-squeezed circle
+    (:func:`sim.compression.least_squeezed_circle`), no larger than the root itself, so the drawing
+    stays inside the walls; a squeezed root is drawn as the free space it is squeezed into."""
+    from ..compression import least_squeezed_circle
+    from ..geometry import ROOF, UPPER_CHAMBER
+
+    x, y, r = least_squeezed_circle(n, c, UPPER_CHAMBER, ROOF, tether_mm)
+    return float(x), float(y), float(max(min(0.5 * diameter_mm, r), 0.05))
+
+
+def _draw_structures(ax, shape, record, labels: bool = True):
+    """Bulge and herniation as filled bands, each bounding face as a coloured edge with its name."""
+    from matplotlib.patches import Rectangle
+
+    from ..geometry import DISC, FACE_NAMES, FLOOR, HERNIATION, INACTIVE_MM
+
+    n, c = shape["faces"]
+    floor_y = float(c[FLOOR] / n[FLOOR, 1])
+    top_y = float(record.get("disc_height_posterior_mm", 8.0))
+    disc_x = float(c[DISC] / n[DISC, 0])  # the disc's posterior face, bulge included (x <= -bulge)
+    bulge = max(-disc_x, 0.0)
+    if bulge > 0.05:
+        ax.add_patch(Rectangle((disc_x, floor_y), bulge, top_y - floor_y, facecolor=STRUCTURE_COLORS["disc"],
+                               alpha=0.25, edgecolor="none", zorder=1))
+        ax.plot([0, 0], [floor_y, top_y], color=STRUCTURE_COLORS["disc"], lw=0.8, ls=":", zorder=1)
+        if labels:
+            ax.text(disc_x / 2 + 0.35, floor_y + 0.25 * (top_y - floor_y), f"bulge {bulge:.1f} mm", ha="left",
+                    va="center", fontsize=6.5, color="#1F4E79", zorder=5, rotation=90)
+    if abs(c[HERNIATION]) < 0.5 * INACTIVE_MM:
+        hx = float(c[HERNIATION] / n[HERNIATION, 0])
+        if hx < disc_x - 0.05:
+            ax.add_patch(Rectangle((hx, floor_y), disc_x - hx, top_y - floor_y, facecolor=STRUCTURE_COLORS["herniation"],
+                                   alpha=0.3, hatch="///", edgecolor=STRUCTURE_COLORS["herniation"], lw=0, zorder=1))
+            if labels:
+                ax.text((hx + disc_x) / 2, (floor_y + top_y) / 2, f"herniation\n{disc_x - hx:.1f} mm", ha="center",
+                        va="center", fontsize=6.5, color="white", weight="bold", zorder=5, rotation=90)
+    best: dict[int, np.ndarray] = {}
+    for part in ("upper", "stem"):
+        for face, seg in face_segments(shape[part], n, c):
+            name = FACE_NAMES[face]
+            if name == "tip level":
+                continue
+            colour = STRUCTURE_COLORS[_FACE_GROUP[name]]
+            ax.plot(seg[:, 0], seg[:, 1], color=colour, lw=5, alpha=0.75, solid_capstyle="butt", zorder=2)
+            if face not in best or np.hypot(*np.ptp(seg, axis=0)) > np.hypot(*np.ptp(best[face], axis=0)):
+                best[face] = seg
+    if labels:
+        for face, seg in best.items():
+            name = FACE_NAMES[face]
+            if face == HERNIATION:  # its band carries the name
+                continue
+            mid = seg.mean(axis=0) + 0.9 * n[face]
+            vertical = abs(n[face, 0]) > 0.9
+            ax.text(*mid, name, fontsize=6.5, ha="center", va="center", rotation=90 if vertical else 0,
+                    color="#333333", zorder=5, bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=0.4))
+
+
+def _draw_roots(ax, shape, scenario, colour):
+    """Ganglion (solid) and root (dashed) at their least-squeezed place; a squeezed one is outlined in red."""
+    from matplotlib.patches import Circle
+
+    n, c = shape["faces"]
+    mobility = float(scenario.values["anatomy.root_bed_mobility_mm"])
+    squeezed = []
+    for key, diameter, ls, alpha in (("drg", shape["drg_diameter_mm"], "-", 0.35), ("root", shape["root_diameter_mm"],
+                                                                                   "--", 0.0)):
+        x, y, r = root_circle(n, c, diameter, 0.5 * diameter + mobility)
+        tight = r < 0.5 * diameter - 1e-6
+        ax.add_patch(Circle((x, y), r, facecolor=colour if alpha else "none", alpha=alpha if alpha else 1.0,
+                            edgecolor="none", zorder=3))
+        ax.add_patch(Circle((x, y), r, facecolor="none", edgecolor="#D62728" if tight else colour, lw=1.6 if tight
+                            else 1.2, ls=ls, zorder=4))
+        if tight:
+            squeezed.append(f"{'ganglion' if key == 'drg' else 'root'} {diameter:g} -> {2 * r:.1f} mm")
+    return squeezed
+
+
+def worse_side(frame) -> str:
+    """The side whose L4 root or ganglion is squeezed harder (left on a tie)."""
+    peak = {s: float(frame.loc[frame["side"] == s, ["l4_pressure_kpa", "l4_drg_pressure_kpa",
+                                                     "l4_deformation_pct", "l4_drg_deformation_pct"]].to_numpy().sum())
+            for s in ("left", "right")}
+    return "right" if peak["right"] > peak["left"] else "left"
+
+
+def foramen_figure(scenario, postures=FORAMEN_POSTURES, frame=None):
+    """The foramen of the more compressed side in standing, sitting, flexion and extension, one panel each:
+    the bounding structures (pedicles, L4 body and pars, disc with its bulge, herniation, SAP and flavum),
+    and the L4 ganglion (filled) and root (dashed) at the least-squeezed place the model finds for them,
+    drawn no larger than the room they have; the other side's outline in grey."""
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     from ..engine import foramen_shapes
 
     shapes = {p: foramen_shapes(scenario, p) for p in postures}
+    records = {p: {s: shapes[p][s]["record"] for s in ("left", "right")} for p in postures}
+    if frame is None:
+        import pandas as pd
+
+        frame = pd.DataFrame([records[p][s] for p in postures for s in ("left", "right")])
+    side = worse_side(frame[frame["posture"].isin(postures)])
+    other = "right" if side == "left" else "left"
+    allp = np.vstack([np.vstack([shapes[p][s]["upper"], shapes[p][s]["stem"]]) for p in postures
+                      for s in ("left", "right")])
+    lo, hi = allp.min(axis=0), allp.max(axis=0)
     with st.style():
-        fig, axes = plt.subplots(1, 2, figsize=(10.0, 7.2), sharex=True, sharey=True)
-        pts = []
-        flattened = []
-        for ax, side in zip(axes, ("left", "right")):
-            for p in postures:
-                s = shapes[p][side]
-                c = st.posture_color(p)
-                segs = union_outline(s["upper"], s["stem"])
-                ax.add_collection(LineCollection(segs, colors=c, linewidths=2.0, zorder=2, capstyle="round"))
-                pts += [s["upper"], s["stem"]]
-                rec = s["record"]
-                if _draw_root(ax, s["root_xy"], s["drg_diameter_mm"], rec.get("l4_drg_clearance_mm", np.inf), c):
-                    flattened.append(f"{st.posture_label(p)} ({side})")
-                _draw_root(ax, s["root_xy"], s["root_diameter_mm"], rec.get("l4_clearance_mm", np.inf), c, lw=1.0,
-                           ls="--", fill_alpha=0.0)
-                ax.plot(*s["root_xy"], marker="+", color=c, ms=7, zorder=4)
-            ax.set_title(f"{side} foramen")
+        ncol = 2 if len(postures) > 1 else 1
+        nrow = int(np.ceil(len(postures) / ncol))
+        fig, axes = plt.subplots(nrow, ncol, figsize=(8.6, 4.6 * nrow + 1.0), sharex=True, sharey=True, squeeze=False)
+        for ax in axes.flat[len(postures):]:
+            ax.set_visible(False)
+        for k, (ax, p) in enumerate(zip(axes.flat, postures)):
+            shape, rec = shapes[p][side], records[p][side]
+            _draw_structures(ax, shape, rec)
+            o = shapes[p][other]
+            ax.add_collection(LineCollection(union_outline(o["upper"], o["stem"]), colors="#AAAAAA", linewidths=0.9,
+                                             linestyles="--", zorder=2))
+            ax.add_collection(LineCollection(union_outline(shape["upper"], shape["stem"]), colors="#222222",
+                                             linewidths=1.0, zorder=3))
+            squeezed = _draw_roots(ax, shape, scenario, st.posture_color(p))
+            l4 = max(rec["l4_pressure_kpa"], rec["l4_drg_pressure_kpa"])
+            ax.set_title(f"{st.posture_label(p)}: area {rec['foraminal_area_mm2']:.0f} mm², L4 {st.kpa_mmhg(l4)}",
+                         fontsize=9.5, color=st.posture_color(p) if p != "standing" else "black")
+            if squeezed:
+                ax.text(0.02, 0.02, "squeezed: " + "; ".join(squeezed), transform=ax.transAxes, fontsize=7,
+                        color="#D62728", va="bottom")
             ax.set_aspect("equal")
-            ax.set_xlabel("antero-posterior position x [mm] (anterior +)")
-        allp = np.vstack(pts)
-        lo, hi = allp.min(axis=0), allp.max(axis=0)
-        pad = 3.5
-        axes[0].set_xlim(lo[0] - pad, hi[0] + pad)
-        axes[0].set_ylim(lo[1] - pad, hi[1] + pad)
-        axes[0].set_ylabel("cranio-caudal position y [mm] (cranial +)")
-        ax = axes[0]
-        stem = np.vstack([shapes[p]["left"]["stem"] for p in postures])
-        ann = dict(fontsize=8.5, color="#555555", ha="center", style="italic")
-        for ax in axes:
-            ax.text((lo[0] + hi[0]) / 2, hi[1] + 0.4, "L4 pedicle (roof)", va="bottom", **ann)
-            ax.text(stem[:, 0].mean(), lo[1] - 0.4, "L5 pedicle (floor)", va="top", **ann)
-            ax.text(hi[0] + 0.5, stem[:, 1].mean(), "disc (anterior)", va="center", rotation=90, **ann)
-            ax.text(stem[:, 0].min() - 1.5, stem[:, 1].mean(), "facet (SAP) + flavum\n(posterior)", va="center",
-                    rotation=90, **ann)
-        handles = [Line2D([], [], color=st.posture_color(p), lw=2.0, label=st.posture_label(p)) for p in postures]
-        handles += [Line2D([], [], color="#555555", lw=1.4, marker="o", ms=10, mfc="none", ls="none",
-                           label="L4 dorsal root ganglion"),
-                    Line2D([], [], color="#555555", lw=1.0, ls="--", label="L4 root (dashed circle)")]
-        fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.035))
-        fig.suptitle(f"{scenario.name}: L4-L5 foramen by posture\n(both sides drawn with anterior to the right, "
-                     "cranial up; origin at the L5 posterior-superior corner)", x=0.01, ha="left", fontsize=12)
-        note = "DRG/root drawn flattened (ellipse, free height) where compressed: " + (
-            ", ".join(flattened) if flattened else "none")
-        fig.text(0.01, 0.008, note, fontsize=7.5, color="#444444")
-        st.add_footer(fig, y=0.008 if len(note) < 110 else 0.03)
-        fig.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.2, wspace=0.08)
+            ax.grid(False)
+        pad = 2.5
+        axes[0, 0].set_xlim(lo[0] - pad, hi[0] + pad)
+        axes[0, 0].set_ylim(lo[1] - pad, hi[1] + pad)
+        for ax in axes[-1]:
+            ax.set_xlabel("x [mm] (anterior +)")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("y [mm] (cranial +)")
+        handles = [Patch(facecolor=STRUCTURE_COLORS["bone"], label="bone (pedicles, L4 body, pars, SAP tip)"),
+                   Patch(facecolor=STRUCTURE_COLORS["disc"], alpha=0.5, label="disc and its bulge"),
+                   Patch(facecolor=STRUCTURE_COLORS["herniation"], alpha=0.5, hatch="///", label="herniation"),
+                   Patch(facecolor=STRUCTURE_COLORS["soft"], label="SAP + ligamentum flavum"),
+                   Line2D([], [], color="#555555", lw=0, marker="o", ms=9, mfc="#BBBBBB", label="L4 ganglion"),
+                   Line2D([], [], color="#555555", lw=1.0, ls="--", label="L4 root"),
+                   Line2D([], [], color="#AAAAAA", lw=0.9, ls="--", label=f"{other} foramen (outline)")]
+        fig.legend(handles=handles, loc="lower center", ncol=3, bbox_to_anchor=(0.5, 0.035), fontsize=7.5)
+        fig.suptitle(f"{scenario.name}: {side} L4-L5 foramen by posture (the more compressed side)", x=0.01,
+                     ha="left", fontsize=11)
+        st.add_note(fig, "Parasagittal section through the foramen, anterior to the right, cranial up; origin at the "
+                    "posterior-superior corner of L5. Roots are drawn where the model places them (largest circle "
+                    "within their bed mobility) and no larger than the room they have: red = squeezed.", y=0.005,
+                    fontsize=7)
+        fig.subplots_adjust(left=0.09, right=0.98, top=0.92, bottom=0.15, wspace=0.06, hspace=0.18)
     return fig
 
 
 # -------------------------------------------------------------- mechanics --
+#: In vivo L4-L5 intradiscal pressure [MPa] by posture (Wilke HJ, Neef P, Caimi M, Hoogland T, Claes LE 1999,
+#: Spine 24(8):755-762, one 70 kg subject): lying 0.10, relaxed standing 0.50, sitting unsupported 0.46,
+#: standing flexed forward 1.10, lifting 20 kg with a round flexed back 2.30.
+WILKE_1999_IDP_MPA = {"supine": 0.10, "standing": 0.50, "sitting": 0.46, "flexion": 1.10, "lifting": 2.30}
+#: Band drawn around each in vivo value: +/-25 %, the tolerance of the validation targets (one subject).
+WILKE_BAND = 0.25
+
+
+def _idp_reference(ax, postures, width=0.7):
+    """Wilke 1999 in vivo IDP as a grey band (+/-25 %) with a black tick at the measured value."""
+    x = np.arange(len(postures))
+    drawn = False
+    for i, p in enumerate(postures):
+        if p not in WILKE_1999_IDP_MPA:
+            continue
+        v = WILKE_1999_IDP_MPA[p]
+        ax.fill_between([x[i] - width / 2, x[i] + width / 2], v * (1 - WILKE_BAND), v * (1 + WILKE_BAND),
+                        color="#888888", alpha=0.3, lw=0, zorder=3, label="in vivo, Wilke 1999 (±25 %)" if not drawn
+                        else None)
+        ax.plot([x[i] - width / 2, x[i] + width / 2], [v, v], color="black", lw=1.6, zorder=4)
+        drawn = True
+    if drawn:
+        ax.legend(loc="upper left", fontsize=7.5)
+
+
 def mechanics_figure(scenario, frame):
     """Segment angle [deg], intradiscal pressure [MPa], foraminal height [mm] and area [mm²] by posture."""
     postures = _postures(frame)
@@ -236,6 +365,8 @@ def mechanics_figure(scenario, frame):
             ax.set_title(title + (" (segment, both sides)" if len(sides) == 1 else ""))
             if col == "segment_angle_deg":
                 ax.axhline(0, color="#333333", lw=0.8)
+            if col == "idp_mpa":
+                _idp_reference(ax, postures)
             if col in ("foraminal_height_mm", "foraminal_area_mm2"):
                 vals = frame[col].to_numpy(float)
                 span = max(vals.max() - vals.min(), 0.05 * vals.max())
@@ -244,8 +375,9 @@ def mechanics_figure(scenario, frame):
             ax.tick_params(axis="x", labelbottom=True)
         _side_legend(fig)
         fig.suptitle(f"{scenario.name}: segment and foramen by posture", x=0.01, ha="left")
-        fig.text(0.01, 0.008, "Foraminal bars start above zero to show the posture effect; read the axis.",
-                 fontsize=7.5, color="#444444")
+        st.add_note(fig, "Foraminal bars start above zero to show the posture effect; read the axis. Grey bands: "
+                    "in vivo L4-L5 intradiscal pressure of Wilke 1999 (lying, standing, sitting unsupported, standing "
+                    "flexed, lifting 20 kg round-backed), ±25 %.", y=0.02)
         st.add_footer(fig)
         fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.16, hspace=0.22, wspace=0.22)
     return fig
@@ -303,17 +435,20 @@ def pain_figure(scenario, frame):
                     sub = frame[(frame["posture"] == posture) & (frame["side"] == side)]
                     pains.append({r: float(sub[c].max()) if len(sub) else 0.0 for r, c in zip(REGIONS, PAIN_OUTPUTS)})
                 peak = max(max(p.values()) for p in pains)
-                draw_body_chart(pains[0], pains[1], ax=ax, title=None, colorbar=False, fontsize=8)
+                draw_body_chart(pains[0], pains[1], ax=ax, title=None, colorbar=False, fontsize=9, notes=False)
                 ax.set_title(f"{caption}\npeak pain {peak:.1f}/10", fontsize=10,
                              color=st.posture_color(posture) if posture != "standing" else "black")
         sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
         cax = fig.add_axes([0.9, 0.2, 0.015, 0.6])
         cb = fig.colorbar(sm, cax=cax)
         cb.set_label("predicted pain intensity [0-10]")
-        fig.subplots_adjust(left=0.01, right=0.88, top=0.88, bottom=0.04, wspace=0.02, hspace=0.22)
+        fig.subplots_adjust(left=0.01, right=0.88, top=0.9, bottom=0.08, wspace=0.02, hspace=0.22)
         fig.suptitle(f"{scenario.name}: referred pain (L4 + L5) in provoking and relieving postures",
                      x=0.01, ha="left")
-        st.add_footer(fig)
+        from ..bodychart import ORIENTATION_NOTE, TERRITORY_NOTE
+
+        st.add_note(fig, f"{ORIENTATION_NOTE[:1].upper()}{ORIENTATION_NOTE[1:]}; {TERRITORY_NOTE}.", y=0.02)
+        st.add_footer(fig, y=0.002)
     return fig
 
 
@@ -338,6 +473,8 @@ def key_outputs(frame):
             "L4 grade L/R": g("l4_grade"),
             "L5 grade L/R": g("l5_grade"),
             "L4 max kPa": float(sub[["l4_pressure_kpa", "l4_drg_pressure_kpa"]].to_numpy().max()),
+            "L4 root kPa": float(sub["l4_pressure_kpa"].max()),
+            "L4 DRG kPa": float(sub["l4_drg_pressure_kpa"].max()),
             "L5 max kPa": float(sub["l5_pressure_kpa"].max()),
             "foramen area mm² L/R": "/".join(f"{sub.loc[s, 'foraminal_area_mm2']:.0f}" for s in ("left", "right")
                                              if s in sub.index),
@@ -372,67 +509,4 @@ def signature_lines(frame) -> list[str]:
         lines.append(f"{side}: provoked by {fmt(s['provoking'])}; relieved by {fmt(s['relieving'])}"
                      + ("; neurogenic-claudication pattern" if s["claudication"] else ""))
     return lines
-
-
-def _style_table(table, fontsize: float, pad: float, header_lines: int = 1) -> None:
-    """Summary-page table style: fixed font size, cell padding, bold grey header of ``header_lines`` lines."""
-    table.auto_set_font_size(False)
-    table.set_fontsize(fontsize)
-    for (r, _), cell in table.get_celld().items():
-        cell.PAD = pad
-        if r == 0:
-            cell.set_text_props(weight="bold")
-            cell.set_facecolor("#EEEEEE")
-            cell.set_height(cell.get_height() * header_lines)
-
-
-def summary_figure(scenario, frame):
-    """The summary page: changed inputs, key outputs by posture, posture signature, disclaimer."""
-    import textwrap
-
-    from ..about import DISCLAIMER
-
-    changed = changed_inputs(scenario)
-    table = key_outputs(frame)
-    with st.style():
-        fig = plt.figure(figsize=(11.0, 8.5))
-        fig.suptitle(f"Scenario summary: {scenario.name}", x=0.03, ha="left", y=0.975)
-        y = 0.93
-        if scenario.description:
-            fig.text(0.03, y, textwrap.fill(scenario.description, 150), fontsize=9.5, va="top")
-            y -= 0.045
-        fig.text(0.03, y, "Inputs that differ from the default parameter set", weight="bold", va="top")
-        y -= 0.03
-        n_in = max(len(changed), 1)
-        h_in = 0.026 * (n_in + 1)
-        ax = fig.add_axes([0.03, y - h_in, 0.94, h_in])
-        ax.axis("off")
-        cells = [list(r) for r in changed] or [["(none: default anatomy, no pathology)", "", "", ""]]
-        t = ax.table(cellText=cells, colLabels=["parameter", "value", "unit", "default"], bbox=[0, 0, 0.75, 1],
-                     cellLoc="left", colWidths=[0.45, 0.1, 0.1, 0.1])
-        _style_table(t, fontsize=8.5, pad=0.03)
-        y -= h_in + 0.04
-        fig.text(0.03, y, "Key outputs by posture (L/R = left/right side)", weight="bold", va="top")
-        y -= 0.03
-        h_out = 0.026 * (len(table) + 2)
-        ax = fig.add_axes([0.03, y - h_out, 0.94, h_out])
-        ax.axis("off")
-        cells = [[st.posture_label(r["posture"]), r["L4 grade L/R"], r["L5 grade L/R"], f"{r['L4 max kPa']:.1f}",
-                  f"{r['L5 max kPa']:.1f}", r["foramen area mm² L/R"], f"{r['IDP MPa']:.2f}", f"{r['peak pain']:.1f}",
-                  r["distribution L/R"]] for _, r in table.iterrows()]
-        cols = ["posture", "L4 grade\nleft/right", "L5 grade\nleft/right", "L4 max\n[kPa]", "L5 max\n[kPa]",
-                "foramen [mm²]\nleft/right", "IDP\n[MPa]", "peak pain\n[0-10]", "distribution\nleft/right"]
-        t = ax.table(cellText=cells, colLabels=cols, bbox=[0, 0, 1, 1], cellLoc="left",
-                     colWidths=[0.1, 0.14, 0.14, 0.07, 0.07, 0.1, 0.06, 0.07, 0.25])
-        _style_table(t, fontsize=8, pad=0.04, header_lines=2)
-        y -= h_out + 0.04
-        fig.text(0.03, y, "Posture signature", weight="bold", va="top")
-        y -= 0.03
-        for line in signature_lines(frame):
-            wrapped = textwrap.fill(line, 160)
-            fig.text(0.03, y, wrapped, fontsize=8.5, va="top")
-            y -= 0.025 * (wrapped.count("\n") + 1)
-        fig.text(0.5, 0.02, DISCLAIMER, ha="center", fontsize=10, weight="bold", color="#8B0000",
-                 bbox=dict(facecolor="#FFF4F0", edgecolor="#8B0000", pad=5))
-    return fig
 

@@ -197,6 +197,38 @@ def threshold_ticks(ax, levels: dict, short: bool = True):
     return sec
 
 
+def wrap_note(fig, text: str, fontsize: float = 7.5, width_fraction: float = 0.98) -> str:
+    """``text`` wrapped to the figure's width (DejaVu Sans: about 0.55 em a character), so no note is cut off."""
+    import textwrap
+
+    chars = int(fig.get_size_inches()[0] * width_fraction * 72.0 / (0.55 * fontsize))
+    return textwrap.fill(text, max(chars, 20))
+
+
+def add_note(fig, text: str, y: float = 0.01, fontsize: float = 7.5, x: float = 0.01):
+    """A grey note at the bottom left, wrapped to the figure width; returns its number of lines."""
+    wrapped = wrap_note(fig, text, fontsize, width_fraction=0.98 - x)
+    fig.text(x, y, wrapped, fontsize=fontsize, color="#444444", va="bottom", ha="left")
+    return wrapped.count("\n") + 1
+
+
+def kpa_mmhg(kpa: float, digits: int = 1) -> str:
+    """'6.7 kPa (50 mmHg)': pressures in both units, since the compression literature uses mmHg."""
+    return f"{kpa:.{digits}f} kPa ({kpa * MMHG_PER_KPA:.0f} mmHg)"
+
+
+def cell_edges(values):
+    """Edges of map cells centred on sorted ``values``, the outer edges clipped to the swept range,
+    so that a map's axes never extend beyond what was swept."""
+    import numpy as np
+
+    v = np.asarray(values, float)
+    if v.size == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = (v[1:] + v[:-1]) / 2.0
+    return np.concatenate([[v[0]], mid, [v[-1]]])
+
+
 def add_footer(fig, text: str = DISCLAIMER_SHORT, y: float = 0.005):
     fig.text(0.995, y, text, ha="right", va="bottom", fontsize=7, color="#666666")
 

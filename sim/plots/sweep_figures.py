@@ -125,8 +125,15 @@ def l4_deformation(ds):
 
 
 # ------------------------------------------------------------------- grid --
-def _panel_grid(n, ncol_max=5, w=3.3, h=3.0, extra_w=1.3, extra_h=1.4):
-    ncol = min(ncol_max, max(n, 1))
+def panel_columns(n: int) -> int:
+    """Columns of a panel grid that fits a portrait page: 4 postures as 2 x 2, up to 9 in rows of 3, more in 4."""
+    if n <= 3:
+        return max(n, 1)
+    return 2 if n == 4 else 3 if n <= 9 else 4
+
+
+def _panel_grid(n, ncol_max=None, w=3.3, h=2.4, extra_w=1.3, extra_h=1.6):
+    ncol = panel_columns(n) if ncol_max is None else min(ncol_max, max(n, 1))
     nrow = int(np.ceil(n / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(w * ncol + extra_w, h * nrow + extra_h), squeeze=False,
                              sharex=True, sharey=True)
@@ -150,45 +157,70 @@ def _label_map_axes(axes, xdim: str, ydim: str) -> None:
         ax.set_ylabel(st.param_label(ydim))
 
 
+def map_mesh(ax, x, y, z, **kwargs):
+    """A map of ``z`` (y, x) whose cells are centred on the swept values and whose axes stay inside the
+    swept range (the outer cells are half cells)."""
+    mesh = ax.pcolormesh(st.cell_edges(x), st.cell_edges(y), z, shading="flat", rasterized=True, **kwargs)
+    ax.set_xlim(float(np.min(x)), float(np.max(x)))
+    ax.set_ylim(float(np.min(y)), float(np.max(y)))
+    return mesh
+
+
+def pressure_scale_kpa(values, thresholds_kpa) -> float:
+    """Top of a pressure map's colour scale [kPa]: the largest value shown (so the colours use the data's
+    range), or the mild threshold when nothing is compressed."""
+    top = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+    return top if top > 0 else float(min(thresholds_kpa))
+
+
 def pressure_map_figure(ds, root: str):
-    """Heat map of contact pressure [kPa] (worse side) over the first two swept parameters, one panel
-    per posture, contours at the pressure grade thresholds."""
+    """Heat map of contact pressure [kPa and mmHg] (worse side) over the first two swept parameters, one
+    panel per posture, one colour scale running to the highest pressure shown, contours at the pressure
+    grade thresholds that the data reach."""
     xdim, ydim = grid_dims(ds)[:2]
     sel, note = _fixed_selection(ds, [xdim, ydim])
     da = (l4_pressure(ds) if root == "l4" else ds["l5_pressure_kpa"]).isel(sel)
     da = _worse_side(da).transpose("posture", ydim, xdim).load()
     th = _thresholds(ds)
     postures = postures_of(ds)
-    vmax = max(float(np.nanmax(da.values)), th["pressure_kpa"]["severe"] * 1.05)
+    vmax = pressure_scale_kpa(da.values, th["pressure_kpa"].values())
     x, y = np.asarray(ds[xdim].values, float), np.asarray(ds[ydim].values, float)
     title = {"l4": "L4 root or ganglion (whichever higher)", "l5": "L5 root (lateral recess)"}[root]
+    styles = {"mild": ("white", 1.2, "dotted"), "moderate": ("#FFB000", 1.4, "dashed"), "severe": ("#FF4040", 1.8, "solid")}
     with st.style():
         fig, axes = _panel_grid(len(postures))
         mesh = None
+        reached = [g for g, v in th["pressure_kpa"].items() if v <= vmax]
         for ax, p in zip(axes.flat, postures):
             z = da.sel(posture=p).values
-            mesh = ax.pcolormesh(x, y, z, cmap=st.MAP_CMAP, vmin=0, vmax=vmax, shading="nearest", rasterized=True)
-            levels = sorted(th["pressure_kpa"].values())
-            if np.nanmax(z) > levels[0] and len(x) > 1 and len(y) > 1:
-                cs = ax.contour(x, y, z, levels=levels, colors=["white", "#FFB000", "#FF4040"],
-                                linewidths=[1.2, 1.4, 1.8], linestyles=["dotted", "dashed", "solid"])
-                names = {v: f"{th['pressure_mmhg'][g]:g}" for g, v in th["pressure_kpa"].items()}
+            mesh = map_mesh(ax, x, y, z, cmap=st.MAP_CMAP, vmin=0, vmax=vmax)
+            levels = [th["pressure_kpa"][g] for g in reached]
+            if levels and np.nanmax(z) > levels[0] and len(x) > 1 and len(y) > 1:
+                cs = ax.contour(x, y, z, levels=levels, colors=[styles[g][0] for g in reached],
+                                linewidths=[styles[g][1] for g in reached], linestyles=[styles[g][2] for g in reached])
+                names = {th["pressure_kpa"][g]: f"{th['pressure_mmhg'][g]:g} mmHg" for g in reached}
                 ax.clabel(cs, fmt=lambda v: names.get(v, f"{v:.1f}"), fontsize=7, inline=True)
-            ax.set_title(st.posture_label(p), color="black")
+            ax.set_title(f"{st.posture_label(p)} (max {np.nanmax(z):.1f} kPa)", color="black", fontsize=10)
             ax.grid(False)
         _label_map_axes(axes, xdim, ydim)
-        fig.subplots_adjust(left=0.08, right=0.85, top=0.86, bottom=0.16, wspace=0.08, hspace=0.3)
-        cax = fig.add_axes([0.9, 0.2, 0.015, 0.6])
+        fig.subplots_adjust(left=0.08, right=0.8, top=0.86, bottom=0.22, wspace=0.08, hspace=0.3)
+        cax = fig.add_axes([0.89, 0.24, 0.015, 0.6])
         cb = fig.colorbar(mesh, cax=cax)
         cb.set_label("contact pressure [kPa], worse side")
         mmhg = cb.ax.secondary_yaxis("left", functions=(lambda k: k * st.MMHG_PER_KPA, lambda m: m / st.MMHG_PER_KPA))
         mmhg.set_ylabel("[mmHg]", fontsize=8)
         mmhg.tick_params(labelsize=7)
+        for g in reached:
+            cb.ax.axhline(th["pressure_kpa"][g], color="black", lw=1.0, ls=styles[g][2])
         fig.suptitle(f"{title}: contact pressure over the swept parameters", x=0.01, ha="left")
-        fig.text(0.01, 0.01, "Contours: grade thresholds " + ", ".join(
-            f"{g} {th['pressure_mmhg'][g]:g} mmHg" for g in ("mild", "moderate", "severe"))
-            + " (dotted, dashed, solid). " + note, fontsize=7.5, color="#444444")
-        st.add_footer(fig, y=0.035)
+        unreached = [g for g in ("mild", "moderate", "severe") if g not in reached]
+        st.add_note(fig, "Colour scale from 0 to the highest pressure shown. Contours: grade thresholds "
+                    + ", ".join(f"{g} {th['pressure_mmhg'][g]:g} mmHg ({th['pressure_kpa'][g]:.1f} kPa)"
+                                for g in ("mild", "moderate", "severe"))
+                    + " (dotted, dashed, solid)"
+                    + (f"; not reached on this map: {', '.join(unreached)}" if unreached else "")
+                    + ". " + note, y=0.03)
+        st.add_footer(fig, y=0.005)
     return fig
 
 
@@ -214,7 +246,7 @@ def grade_map_figure(ds, root: str):
         for ax, p in zip(axes.flat, postures):
             z = da.sel(posture=p).values.astype(float)
             z[z < 0] = np.nan
-            ax.pcolormesh(x, y, z, cmap=cmap, norm=norm, shading="nearest", rasterized=True, edgecolors="none")
+            map_mesh(ax, x, y, z, cmap=cmap, norm=norm, edgecolors="none")
             ax.set_title(st.posture_label(p))
             ax.grid(False)
         _label_map_axes(axes, xdim, ydim)
@@ -223,10 +255,9 @@ def grade_map_figure(ds, root: str):
         fig.legend(handles=handles, loc="upper right", ncol=5, bbox_to_anchor=(0.99, 0.95), title=None)
         label = {"l4": "L4 root/ganglion", "l5": "L5 root"}[root]
         fig.suptitle(f"{label} compression grade (worse side) over the swept parameters", x=0.01, ha="left")
-        fig.text(0.01, 0.01, "Grade: the worse of the pressure and the flattening grade (thresholds in the pressure maps). "
-                 + note, fontsize=7.5,
-                 color="#444444")
-        st.add_footer(fig, y=0.035)
+        st.add_note(fig, "Grade: the worse of the pressure and the flattening grade (thresholds in the pressure "
+                    "maps). " + note, y=0.03)
+        st.add_footer(fig, y=0.005)
     return fig
 
 
@@ -275,56 +306,69 @@ def _population_var(ds, name):
     return ds[name]
 
 
-def distributions_figure(ds):
-    """Distribution over the population (both sides pooled) of key outputs, by posture, as box plots
-    (box: quartiles, line: median, whiskers: 5th-95th percentile), grade thresholds on compression."""
+def distributions_figure(ds, summary=None):
+    """Distribution over the population (worse side) of key outputs, by posture.
+
+    Outputs that are zero for most people (contact pressure, flattening) show the share of people
+    above zero (under each posture) and box plots of the non-zero part; the others show box plots of
+    all values (box: quartiles, line: median, whiskers: 5th-95th percentile). Pressure panels carry
+    the grade thresholds in kPa and mmHg.
+    """
+    from .population import box_stats, has_output, summarise
+
     postures = postures_of(ds)
     th = _thresholds(ds)
-    outputs = [(n, kind) for n, kind in DISTRIBUTION_OUTPUTS if n in ds or n == "l4_max_pressure_kpa"
-               or (n == "l4_max_deformation_pct" and "l4_deformation_pct" in ds)]
+    names = [n for n, _ in DISTRIBUTION_OUTPUTS if has_output(ds, n)]
+    summary = summary or summarise(ds, names, coded=())
+    kinds = dict(DISTRIBUTION_OUTPUTS)
+    outputs = [(n, kinds[n]) for n in names if n in summary.outputs]
     ncol = min(4, len(outputs))
     nrow = int(np.ceil(len(outputs) / ncol))
     with st.style():
-        fig, axes = plt.subplots(nrow, ncol, figsize=(max(4.0 * ncol, 9.0), 4.3 * nrow + 0.9), squeeze=False,
-                                 sharex=True)
+        fig, axes = plt.subplots(nrow, ncol, figsize=(max(3.6 * ncol, 9.0), 4.2 * nrow + 1.0), squeeze=False)
         for ax, (name, kind) in zip(axes.flat, outputs):
-            da = _population_var(ds, name).load()
-            data = []
-            for p in postures:
-                v = np.asarray(da.sel(posture=p).values, float).ravel()
-                data.append(v[np.isfinite(v)])
-            bp = ax.boxplot(data, whis=(5, 95), showfliers=False, patch_artist=True, widths=0.65,
-                            medianprops=dict(color="black", lw=1.4))
+            out = summary.outputs[name]
+            stats = box_stats(out, postures)
+            bp = ax.bxp(stats, showfliers=False, patch_artist=True, widths=0.65,
+                        medianprops=dict(color="black", lw=1.4))
             for patch, p in zip(bp["boxes"], postures):
                 patch.set_facecolor(st.posture_color(p))
                 patch.set_alpha(0.85)
                 patch.set_edgecolor("#333333")
-            ax.set_ylabel(st.output_label(name), fontsize=9)
-            ax.set_xticks(np.arange(1, len(postures) + 1), [st.posture_label(p) for p in postures], rotation=45,
-                          ha="right", rotation_mode="anchor")
+            label = st.output_label(name)
+            ax.set_ylabel(label + ("\nof those above 0" if out.zero_inflated else ""), fontsize=8.5)
+            ticks = [st.posture_label(p) + (f"\n{out.share_positive_pct(p):.1f} % > 0" if out.zero_inflated else "")
+                     for p in postures]
+            ax.set_xticks(np.arange(1, len(postures) + 1), ticks, rotation=45, ha="right", rotation_mode="anchor",
+                          fontsize=8)
             ax.grid(axis="x", visible=False)
+            if out.zero_inflated and all(out.positive[p] == 0 for p in postures):
+                ax.text(0.5, 0.5, "zero for everyone", transform=ax.transAxes, ha="center", va="center",
+                        color="#666666")
             if kind:
                 ax.set_ylim(bottom=0)
-                top = ax.get_ylim()[1]
-                ax.set_ylim(0, top)
-                st.threshold_ticks(ax, th["pressure_kpa"] if kind == "pressure" else th["deformation_pct"])
+                levels = th["pressure_kpa"] if kind == "pressure" else th["deformation_pct"]
+                sec = st.threshold_ticks(ax, levels)
+                if kind == "pressure":  # thresholds in mmHg beside the kPa axis
+                    shown = {g: y for g, y in levels.items() if y <= ax.get_ylim()[1]}
+                    sec.set_yticks(list(shown.values()), [f"{th['pressure_mmhg'][g]:g} mmHg" for g in shown])
+                else:
+                    shown = {g: y for g, y in levels.items() if y <= ax.get_ylim()[1]}
+                    sec.set_yticks(list(shown.values()), [f"{y:g} %" for y in shown.values()])
         for ax in axes.flat[len(outputs):]:
             ax.set_visible(False)
-        for ax in axes[-1]:
-            ax.tick_params(axis="x", labelbottom=True)
-        n = ds.sizes[SAMPLE_DIM]
-        fig.suptitle(f"Population outputs by posture (n = {n} individuals, both sides pooled)", x=0.01, ha="left")
-        import textwrap
-
+        n = summary.n_people
+        fig.suptitle(f"Population outputs by posture (n = {n:,} individuals, worse side)", x=0.01, ha="left")
         width, height = fig.get_size_inches()
-        note = ("Box: quartiles; line: median; whiskers: 5th-95th percentile. Grade thresholds (right-hand ticks; "
-                "dotted mild, dashed moderate, dash-dot severe): Olmarker 1989, Pedowitz 1992 (pressure), "
-                "Lee 2010 (flattening).")
-        fig.text(0.01, 0.005, textwrap.fill(note, int(width * 10)), fontsize=7.5, color="#444444", va="bottom")
-        st.add_footer(fig, y=0.02)
+        st.add_note(fig, "Box: quartiles; line: median; whiskers: 5th-95th percentile. Pressure and flattening are "
+                    "zero for anyone whose root is not touched: their boxes show only those above zero, and the share "
+                    "above zero is under each posture. Grade thresholds (right-hand ticks, in mmHg for pressure; dotted "
+                    "mild, dashed moderate, dash-dot severe): Olmarker 1989, Pedowitz 1992 (pressure), Lee 2010 (flattening).",
+                    y=0.03)
+        st.add_footer(fig, y=0.005)
         # margins in inches, so narrow figures (few stored results) keep room for tick labels and notes
-        fig.subplots_adjust(left=0.8 / width, right=1.0 - 0.8 / width, top=1.0 - 0.55 / height,
-                            bottom=1.45 / height, wspace=0.36, hspace=0.2)
+        fig.subplots_adjust(left=0.8 / width, right=1.0 - 1.3 / width, top=1.0 - 0.55 / height,
+                            bottom=1.9 / height, wspace=0.62, hspace=0.75)
     return fig
 
 
@@ -356,16 +400,21 @@ def shares(ds, name) -> tuple[list[str], tuple[str, ...], np.ndarray]:
     return postures, ref, out
 
 
-def shares_figure(ds):
+def shares_figure(ds, summary=None):
     """Share of the population (%) in each L4 and L5 grade (worse side) and each pain distribution
     (either side), by posture."""
-    panels = [(n, t) for n, t in (("l4_grade", "L4 root/ganglion grade (worse side)"),
-                                  ("l5_grade", "L5 root grade (worse side)"),
-                                  ("distribution", "pain distribution (either side)")) if n in ds]
+    from .population import summarise
+
+    names = [n for n in ("l4_grade", "l5_grade", "distribution") if n in ds]
+    summary = summary if summary is not None and all(n in summary.counts for n in names) else summarise(
+        ds, (), coded=names)
+    titles = {"l4_grade": "L4 root/ganglion grade (worse side)", "l5_grade": "L5 root grade (worse side)",
+              "distribution": "pain distribution (either side)"}
+    panels = [(n, titles[n]) for n in names]
     with st.style():
         fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5.6), sharey=True, squeeze=False)
         for ax, (name, title) in zip(axes[0], panels):
-            postures, labels, share = shares(ds, name)
+            postures, labels, share = summary.postures, summary.labels[name], summary.shares_pct(name)
             colours = st.GRADE_COLORS if name.endswith("grade") else st.DISTRIBUTION_COLORS
             bottom = np.zeros(len(postures))
             x = np.arange(len(postures))
@@ -385,7 +434,7 @@ def shares_figure(ds):
             ax.grid(axis="x", visible=False)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8.5)
         axes[0, 0].set_ylabel("share of population [%]")
-        fig.suptitle(f"Share of the population by posture (n = {ds.sizes[SAMPLE_DIM]})", x=0.01, ha="left")
+        fig.suptitle(f"Share of the population by posture (n = {summary.n_people:,})", x=0.01, ha="left")
         st.add_footer(fig)
         fig.subplots_adjust(left=0.06, right=0.99, top=0.88, bottom=0.33, wspace=0.06)
     return fig
@@ -492,10 +541,10 @@ def sensitivity_figure(ds, table=None, max_params: int = 15):
         cb.set_label("SRRC (standardised rank regression coefficient) [-]")
         fig.suptitle(f"Which parameters move root compression most (n = {ds.sizes[SAMPLE_DIM]}; ranked by mean "
                      "|SRRC|)", x=0.01, ha="left")
-        fig.text(0.01, 0.01, "SRRC: change in the rank of the pressure, in standard deviations, per standard "
-                 "deviation of the parameter's rank, others fixed (Saltelli 2008). R² < 0.7: rank model explains "
-                 "little; read with care.", fontsize=7.5, color="#444444")
-        st.add_footer(fig, y=0.035)
+        st.add_note(fig, "SRRC: change in the rank of the pressure, in standard deviations, per standard "
+                    "deviation of the parameter's rank, others fixed (Saltelli 2008). R² < 0.7: rank model explains "
+                    "little; read with care.", y=0.03)
+        st.add_footer(fig, y=0.005)
     return fig
 
 
@@ -504,50 +553,85 @@ def sensitivity_figure(ds, table=None, max_params: int = 15):
 REPORT_OUTPUTS = ("l4_pressure_kpa", "l5_pressure_kpa")
 
 
-def sweep_figures(ds):
-    """Yield (file name, caption, figure, optional HTML before it) for every figure of the store."""
-    import html
+#: Sensitivity ranks use at most this many individuals (independent draws, so the first ones are a random
+#: subsample; the standard error of an SRRC is about 1/sqrt(n), 0.005 here) to keep memory and time flat.
+SRRC_MAX_SAMPLES = 50_000
 
+
+def _check_report_outputs(ds) -> None:
     missing = [n for n in REPORT_OUTPUTS if n not in ds]
     if missing:
         from ..errors import SimInputError
 
         raise SimInputError(f"sweep store lacks results every report draws: {', '.join(missing)}; "
                             "add them to sweep.outputs (or leave sweep.outputs out to store every result)")
-    kind = store_kind(ds)
-    if kind == "grid":
-        dims = grid_dims(ds)
-        if len(dims) >= 2:
-            for root, label in (("l4", "L4 root or ganglion"), ("l5", "L5 root")):
-                yield (f"map_{root}_pressure", f"{label}: contact pressure (worse side) over "
-                       f"{dims[0]} and {dims[1]} for each posture, contours at the grade thresholds.",
-                       pressure_map_figure(ds, root), f"<h2>{label}: pressure maps</h2>")
-                if f"{root}_grade" in ds:
-                    yield (f"map_{root}_grade", f"{label}: compression grade (worse side) over {dims[0]} and "
-                           f"{dims[1]} for each posture.", grade_map_figure(ds, root), None)
-        elif len(dims) == 1:
-            yield ("lines_pressure", f"L4 and L5 contact pressure against {dims[0]}, by posture.", line_figure(ds),
-                   "<h2>Pressure against the swept parameter</h2>")
-        else:
-            from ..errors import SimInputError
 
-            raise SimInputError("sweep store has no swept dimension of more than one value; nothing to map")
-        return
-    yield ("distributions", "Distribution of each output over the population, by posture.",
-           distributions_figure(ds), "<h2>Distributions</h2>")
-    if any(n in ds for n in ("l4_grade", "l5_grade", "distribution")):
-        yield ("shares", "Share of the population in each grade and each pain distribution, by posture.",
-               shares_figure(ds), "<h2>Grades and pain distributions</h2>")
-    table = sensitivity_table(ds)
+
+def _grid_items(ds):
+    dims = grid_dims(ds)
+    if len(dims) >= 2:
+        for root, label in (("l4", "L4 root or ganglion"), ("l5", "L5 root")):
+            yield (f"map_{root}_pressure", f"{label}: contact pressure (worse side) over "
+                   f"{st.param_label(dims[0])} and {st.param_label(dims[1])} for each posture; colour scale from 0 "
+                   "to the highest pressure on the map, contours at the grade thresholds it reaches.",
+                   pressure_map_figure(ds, root), f"{label}: pressure maps", None)
+            if f"{root}_grade" in ds:
+                yield (f"map_{root}_grade", f"{label}: compression grade (worse side) over "
+                       f"{st.param_label(dims[0])} and {st.param_label(dims[1])} for each posture.",
+                       grade_map_figure(ds, root), None, None)
+    elif len(dims) == 1:
+        yield ("lines_pressure", f"L4 and L5 contact pressure against {st.param_label(dims[0])}, by posture.",
+               line_figure(ds), "Pressure against the swept parameter", None)
+    else:
+        from ..errors import SimInputError
+
+        raise SimInputError("sweep store has no swept dimension of more than one value; nothing to map")
+
+
+def sweep_figures_and_findings(ds, progress=None):
+    """Every figure of a store and its findings, reading a population store once, in chunks.
+
+    Returns
+    -------
+    (items, findings): items are (file name, caption, figure, section heading or None,
+    table (header, rows) or None); findings as :func:`sim.findings.grid_findings` or
+    :func:`sim.findings.population_findings`.
+    """
+    from ..findings import grid_findings, population_findings
+    from .population import has_output, summarise
+
+    _check_report_outputs(ds)
+    if store_kind(ds) == "grid":
+        items = list(_grid_items(ds))
+        return items, grid_findings(ds)
+    names = [n for n, _ in DISTRIBUTION_OUTPUTS if has_output(ds, n)]
+    summary = summarise(ds, names, progress=progress)
+    items = [("distributions", "Distribution of each output over the population, by posture (worse side); "
+              "pressure and flattening as the share above zero and the distribution of the non-zero part.",
+              distributions_figure(ds, summary), "Distributions", None)]
+    if summary.counts:
+        items.append(("shares", "Share of the population in each grade and each pain distribution, by posture.",
+                      shares_figure(ds, summary), "Grades and pain distributions", None))
+    n = ds.sizes[SAMPLE_DIM]
+    sub = ds.isel({SAMPLE_DIM: slice(0, SRRC_MAX_SAMPLES)}) if n > SRRC_MAX_SAMPLES else ds
+    table = sensitivity_table(sub)
     rows = ranking(table)
+    r2 = np.concatenate([table["L4"]["r2"], table["L5"]["r2"]])
+    r2 = (float(np.nanmin(r2)), float(np.nanmax(r2))) if np.isfinite(r2).any() else None
     if rows:
-        body = "".join(f"<tr><td>{i + 1}</td><td>{html.escape(p)}</td><td class='num'>{a:.3f}</td>"
-                       f"<td class='num'>{b:.3f}</td></tr>" for i, (p, a, b) in enumerate(rows))
-        extra = ("<h2>Sensitivity</h2><p>Parameters ranked by mean |SRRC| over postures (L4 + L5 contact pressure, "
-                 "worse side).</p><table><thead><tr><th>rank</th><th>parameter</th><th>L4 mean |SRRC|</th>"
-                 f"<th>L5 mean |SRRC|</th></tr></thead><tbody>{body}</tbody></table>")
-        yield ("sensitivity", "Standardised rank regression coefficients of the sampled parameters on L4 and L5 "
-               "contact pressure, by posture.", sensitivity_figure(ds, table), extra)
+        note = (f" (from the first {SRRC_MAX_SAMPLES:,} of {n:,} individuals)" if n > SRRC_MAX_SAMPLES else "")
+        items.append(("sensitivity", "Standardised rank regression coefficients of the sampled parameters on L4 and "
+                      f"L5 contact pressure, by posture{note}.", sensitivity_figure(sub, table), "Sensitivity",
+                      (["rank", "parameter", "L4 mean |SRRC|", "L5 mean |SRRC|"],
+                       [[str(i + 1), st.param_label(p), f"{a:.3f}", f"{b:.3f}"] for i, (p, a, b) in enumerate(rows)])))
+    return items, population_findings(ds, summary, rows, r2)
+
+
+def sweep_figures(ds):
+    """Yield (file name, caption, figure, section heading or None) for every figure of the store."""
+    items, _ = sweep_figures_and_findings(ds)
+    for name, caption, fig, section, _table in items:
+        yield name, caption, fig, section
 
 
 # ------------------------------------------------------ stores from evaluate --
