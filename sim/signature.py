@@ -21,19 +21,37 @@ def _region_text(region: str) -> str:
             "dorsum_foot": "top of foot"}.get(region, region.replace("_", " "))
 
 
+def signature_margin(reference_pain: float, min_change_pain: float, relief_fraction: float) -> float:
+    """Smallest change of peak pain [points of 10] that counts as provoking or relieving.
+
+    ``max(min_change_pain, relief_fraction * reference_pain)``: a clinically important change
+    is at least 2 points and at least 30 % (Farrar 2001).
+
+    References
+    ----------
+    Farrar JT et al. (2001) Pain 94(2):149-158.
+    """
+    return max(float(min_change_pain), float(relief_fraction) * float(reference_pain))
+
+
+def _posture_text(posture: str) -> str:
+    return posture.replace("_", " ")
+
+
 def posture_signature(frame) -> dict:
     """Which postures provoke and which relieve the pain, per side, and the claudication flag.
 
-    For each side, the peak pain of each posture (most painful region) is
-    compared across the scenario's postures. A change is clinically important
-    when it is at least ``min_change_pain`` (2 points) and at least
-    ``relief_fraction`` (30 %) of the larger value (Farrar 2001). A posture
-    provokes when its peak is in the upper half of the range (above the
-    mid-range) and importantly above the least painful posture; it relieves
-    when its peak is in the lower half and importantly below the most painful one.
-    The neurogenic-claudication pattern is flagged when, on that side, standing
-    is worse than sitting AND extension worse than flexion by such a change
-    (Suri 2010: no pain when seated LR 7.4; improvement bending forward LR 6.4).
+    For each side the peak pain of each posture (most painful region) is compared with
+    the *reference pain*, the median of the peaks over the scenario's postures (the pain
+    of a typical posture of that scenario). A posture **provokes** when its peak exceeds
+    the reference by at least the margin, and **relieves** when it lies at least the
+    margin below it: relieving means less pain than usual, not only less than the worst
+    posture. The margin is :func:`signature_margin` (2 points and 30 % of the reference,
+    Farrar 2001), so no posture can be in both lists and a difference smaller than the
+    margin never counts. The neurogenic-claudication pattern is flagged when standing is
+    worse than sitting AND extension worse than flexion by the margin, and neither
+    standing nor extension relieves nor sitting nor flexion provokes (Suri 2010: no pain
+    when seated LR 7.4; improvement bending forward LR 6.4).
 
     Parameters
     ----------
@@ -43,17 +61,21 @@ def posture_signature(frame) -> dict:
     Returns
     -------
     dict
-        ``{side: {"peak_by_posture", "reference_pain" (mid-range), "provoking", "relieving",
-        "claudication"}, "claudication_sides": [...]}``.
+        ``{side: {"peak_by_posture", "reference_pain" (median), "margin", "provoking",
+        "relieving", "claudication"}, "claudication_sides": [...]}``.
+
+    References
+    ----------
+    Farrar JT et al. (2001) Pain 94(2):149-158.
+    Suri P et al. (2010) JAMA 304(23):2628-2636.
     """
+    import numpy as np
+
     if not has_pain_columns(frame):
         raise KeyError("posture_signature needs the pain_<region> columns; call sim.referral.add_pain_columns first")
     sig = referral_data()["signature"]
     min_change = float(sig["min_change_pain"]["value"])
     fraction = float(sig["relief_fraction"]["value"])
-
-    def important(high, low):
-        return (high - low) >= min_change and (high - low) >= fraction * max(high, low)
 
     result: dict = {}
     sides = [s for s in ("left", "right") if s in set(frame["side"])] + sorted(
@@ -61,15 +83,21 @@ def posture_signature(frame) -> dict:
     for side in sides:
         sub = frame[frame["side"] == side]
         peak = sub.groupby("posture", sort=False)[list(PAIN_OUTPUTS)].max().max(axis=1)
-        lo, hi = (float(peak.min()), float(peak.max())) if len(peak) else (0.0, 0.0)
-        ref = 0.5 * (lo + hi)
-        provoking = [p for p, v in peak.items() if float(v) > ref and important(float(v), lo)]
-        relieving = [p for p, v in peak.items() if float(v) < ref and important(hi, float(v))]
+        ref = float(np.median(peak.to_numpy(float))) if len(peak) else 0.0
+        margin = signature_margin(ref, min_change, fraction)
+        provoking = [p for p, v in peak.items() if float(v) >= ref + margin]
+        relieving = [p for p, v in peak.items() if float(v) <= ref - margin]
+
+        def worse(a, b):
+            return float(peak[a]) - float(peak[b]) >= signature_margin(max(float(peak[a]), float(peak[b])),
+                                                                        min_change, fraction)
+
         needed = {"standing", "sitting", "flexion", "extension"}
-        claud = needed.issubset(peak.index) and important(float(peak["standing"]), float(peak["sitting"])) and \
-            important(float(peak["extension"]), float(peak["flexion"]))
+        claud = (needed.issubset(peak.index) and worse("standing", "sitting") and worse("extension", "flexion")
+                 and not {"standing", "extension"} & set(relieving) and not {"sitting", "flexion"} & set(provoking))
         result[side] = {"peak_by_posture": {p: float(v) for p, v in peak.items()}, "reference_pain": ref,
-                        "provoking": provoking, "relieving": relieving, "claudication": bool(claud)}
+                        "margin": margin, "provoking": provoking, "relieving": relieving,
+                        "claudication": bool(claud)}
     result["claudication_sides"] = [s for s in sides if result[s]["claudication"]]
     return result
 
@@ -121,11 +149,13 @@ def presentation_summary(frame) -> str:
                             if float(worst["pain_" + r]) >= 0.05)
         lines.append(f"  {side}: {label} distribution; worst in {worst['posture']}: {regions}")
         s = sig[side]
+        margin_text = (f"by at least {s['margin']:.1f} points from the typical posture's "
+                       f"{s['reference_pain']:.1f}/10")
         if s["provoking"] or s["relieving"]:
-            text = (f"provoked by {', '.join(s['provoking']) or '-'}; "
-                    f"relieved by {', '.join(s['relieving']) or '-'}")
+            text = (f"provoked by {', '.join(_posture_text(p) for p in s['provoking']) or '-'}; "
+                    f"relieved by {', '.join(_posture_text(p) for p in s['relieving']) or '-'} ({margin_text})")
         else:
-            text = "no posture changes it by a clinically important amount (2 points and 30 %)"
+            text = f"no posture changes it {margin_text} (2 points and 30 %, Farrar 2001)"
         if s["claudication"]:
             text += (" -> neurogenic-claudication pattern (worse standing and in extension, eased by "
                      "sitting and flexion; Suri 2010: no pain seated LR 7.4, relief bending forward LR 6.4)")
