@@ -89,15 +89,32 @@ def _table_text(scenario, frame) -> str:
 
 
 def _sweep(args) -> int:
-    from .sweep import sweep_cli
+    """``sim sweep SWEEP.toml [--out STORE] [--resume] [--workers N] [--scheduler ADDRESS] [--quiet]``."""
+    from pathlib import Path
 
-    return sweep_cli(args)
+    from .sweep import load_sweep, run_sweep
+
+    path = Path(args.sweep_file)
+    out = Path(args.out) if args.out else Path.cwd() / f"{path.stem}.zarr"
+    spec = load_sweep(path)
+    run = run_sweep(spec, out=out, resume=bool(args.resume), workers=args.workers, scheduler=args.scheduler,
+                    progress=not args.quiet)
+    rate = run.computed_configs / run.seconds if run.seconds > 0 else float("nan")
+    resumed = f", resumed: {run.computed_chunks} of {run.chunks} chunks computed" if args.resume else ""
+    sys.stdout.write(f"{out}: {run.n_configs} configurations ({spec.name}) in {run.seconds:.1f} s, "
+                     f"{rate:.3g} configurations/s{resumed}\n")
+    return 0
 
 
 def _report(args) -> int:
-    from .report import report_cli
+    """``sim report STORE_OR_SCENARIO --out DIR [--set k=v ...]``."""
+    from pathlib import Path
 
-    return report_cli(args)
+    from .report import write_report
+
+    write_report(args.source, args.out, args.overrides)
+    sys.stdout.write(f"report written to {Path(args.out) / 'report.html'} and report.pdf\n")
+    return 0
 
 
 def _validate(args) -> int:

@@ -14,7 +14,6 @@ import base64
 import datetime as _dt
 import html
 import logging
-import sys
 from pathlib import Path
 
 from .errors import SimInputError
@@ -208,27 +207,43 @@ def sweep_report(store, outdir="report", title: str | None = None) -> dict:
     return rep.close()
 
 
-# ------------------------------------------------------------------- cli --
-def report_cli(args) -> int:
-    """``sim report STORE_OR_SCENARIO --out DIR [--set k=v ...]``; returns the exit code."""
-    source = Path(args.source)
-    overrides = getattr(args, "overrides", None) or []
-    text = str(args.source).rstrip("/\\")
+# ---------------------------------------------------------------- entry --
+def write_report(source, out, overrides=None) -> dict:
+    """Write the report of a scenario file (``.toml``) or a sweep store into ``out``.
+
+    Parameters
+    ----------
+    source : str or Path
+        A scenario file or a sweep store written by ``sim sweep``.
+    out : str or Path
+        Output directory.
+    overrides : list of "section.key=value", optional
+        Scenario overrides (``--set``); not allowed for a sweep store.
+
+    Returns
+    -------
+    dict with ``html``, ``pdf`` and ``png`` (paths).
+
+    Raises
+    ------
+    SimInputError
+        Unknown source kind, overrides given for a store, or bad scenario input.
+    """
+    source_path = Path(source)
+    overrides = list(overrides or [])
+    text = str(source).rstrip("/\\")
     if text.endswith(".toml"):
         from .model import simulate
         from .scenario import load_scenario
 
-        scenario = load_scenario(source, overrides)
-        scenario_report(scenario, simulate(scenario), args.out)
-    elif text.endswith(".zarr") or source.is_dir():
+        scenario = load_scenario(source_path, overrides)
+        return scenario_report(scenario, simulate(scenario), out)
+    if text.endswith(".zarr") or source_path.is_dir():
         if overrides:
             raise SimInputError("--set applies to a scenario (.toml), not to a sweep store; drop it")
-        sweep_report(source, args.out)
-    else:
-        raise SimInputError(f"report source {str(args.source)!r} is neither a scenario (.toml) "
-                            "nor a sweep store (directory or .zarr)")
-    sys.stdout.write(f"report written to {Path(args.out) / 'report.html'} and report.pdf\n")
-    return 0
+        return sweep_report(source_path, out)
+    raise SimInputError(f"report source {str(source)!r} is neither a scenario (.toml) "
+                        "nor a sweep store (directory or .zarr)")
 
 
-__all__ = ["scenario_report", "sweep_report", "report_cli", "open_store"]
+__all__ = ["scenario_report", "sweep_report", "write_report", "open_store"]
