@@ -193,7 +193,7 @@ class Population:
 
     def as_dict(self) -> dict:
         return {"size": self.size, "seed": self.seed, "sample_block": self.sample_block,
-                "parameters": {d.key: d.as_dict() for d in self.dists}}
+                "parameters": [[d.key, d.as_dict()] for d in self.dists]}
 
 
 def population_samples(pop: Population, start: int, stop: int) -> dict[str, np.ndarray]:

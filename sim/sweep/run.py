@@ -141,7 +141,7 @@ def run_sweep(spec: SweepSpec, out=None, resume: bool = False, workers: int | No
             if not resume:
                 raise SimInputError(f"store {str(out)!r} already exists; add --resume to continue it "
                                     "or give a new --out")
-            st.check_resumable(out, spec_hash, f"store {str(out)!r}")
+            st.check_resumable(out, spec_hash, f"store {str(out)!r}", spec.resolved())
             create = False
     if create:
         check_plan(plan, spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,19 +44,26 @@ class SweepSpec:
         self.outputs = tuple(self.outputs) or OUTPUTS
 
     def resolved(self) -> dict:
-        """Everything that fixes the numbers, as plain JSON-able data (hashed into the store)."""
+        """Everything that fixes the numbers and the store layout, as plain JSON-able data (hashed into the store).
+
+        Whatever has an order that fixes the layout or the random draws (postures,
+        grid axes, population entries, outputs) is a list, so a reordering changes the
+        hash; the model itself enters as the hash of its sources and data
+        (:func:`model_sha256`), not only as the version string.
+        """
         from .. import __version__
         from ..model import posture_table
         from ..referral import pack_coefficients
 
         table, names = posture_table(self.scenario.custom_postures)
-        rows = {n: table[names.index(n)].tolist() for n in self.postures}
+        rows = [[n, table[names.index(n)].tolist()] for n in self.postures]
         return {
-            "format": 1,
+            "format": 2,
             "sim_version": __version__,
+            "model_sha256": model_sha256(),
             "scenario": {k: _plain(v) for k, v in sorted(self.scenario.values.items())},
             "postures": rows,
-            "grid": {k: [_plain(x) for x in v] for k, v in self.grid.items()},
+            "grid": [[k, [_plain(x) for x in v]] for k, v in self.grid.items()],
             "population": self.population.as_dict() if self.population else None,
             "chunk_configs": int(self.chunk_configs),
             "outputs": list(self.outputs),
@@ -73,6 +81,34 @@ class SweepSpec:
         for v in self.grid.values():
             n *= len(v)
         return n
+
+
+#: Modules of the package that do not change a sweep's numbers (user interface, reports, checks).
+_NOT_MODEL = frozenset({"cli.py", "report.py", "bodychart.py", "validation.py", "calibrate.py", "records.py",
+                        "sweep_store.py", "run.py", "store.py"})
+
+
+def model_sha256(root: Path | None = None) -> str:
+    """SHA-256 of the model's sources and data: every ``sim/*.py`` and ``sim/sweep/*.py`` that can change
+    a sweep's numbers or draws, and every ``sim/data/**/*.toml``, by relative path in sorted order.
+
+    It guards ``--resume``: a store is continued only by the code that began it,
+    whatever the file layout of the package.
+    """
+    if root is None:
+        return _package_model_sha256()
+    root = Path(root)
+    files = [p for p in (*root.glob("*.py"), *root.glob("sweep/*.py")) if p.name not in _NOT_MODEL]
+    files += list((root / "data").rglob("*.toml"))
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _package_model_sha256() -> str:
+    return model_sha256(Path(__file__).resolve().parents[1])
 
 
 def _plain(v):

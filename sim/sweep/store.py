@@ -218,9 +218,13 @@ def create_store(target, layout, attrs: dict):
         group = zarr.open_group(store, mode="r+")
         full = dict(zip(dims, layout.shape + (2,)))
         full[CHUNK_DIM] = layout.n_chunks
+        codes = [n for n in layout.outputs if n in CATEGORICAL_OUTPUTS]
+        codes += [k for k, labels in layout.sampled.items() if labels]
         for name, var in ds.variables.items():
             shape = tuple(full[d] for d in var.dims)
-            if shape != var.shape:
+            if name in codes:
+                _recreate_with_fill(group, name, shape, CODE_FILL)
+            elif shape != var.shape:
                 group[name].resize(shape)
         for key, values in layout.coords.items():
             group[key][:] = values.astype(object) if values.dtype.kind == "U" else values
@@ -229,6 +233,21 @@ def create_store(target, layout, attrs: dict):
         building.rename(final)
         return str(final)
     return store
+
+
+def _recreate_with_fill(group, name: str, shape: tuple, fill) -> None:
+    """Recreate an (unwritten) code array at ``shape`` with zarr's own ``fill_value`` = ``fill``.
+
+    xarray writes ``_FillValue`` of an int8 variable as an attribute only and
+    leaves zarr's ``fill_value`` at 0, the code of a valid label ("none"), so
+    unwritten chunks would read as that label; here both say ``fill``.
+    """
+    arr = group[name]
+    attrs = dict(arr.attrs)
+    attrs["_FillValue"] = int(fill)
+    dims = getattr(arr.metadata, "dimension_names", None)
+    group.create_array(name=name, shape=shape, chunks=arr.chunks, dtype=arr.dtype, fill_value=fill,
+                       compressors=arr.compressors, dimension_names=dims, attributes=attrs, overwrite=True)
 
 
 def open_group(store, mode="r+"):
@@ -316,15 +335,45 @@ def _write_all(writes, pool) -> None:
             job.result()
 
 
-def check_resumable(store, spec_hash: str, where: str) -> None:
-    """Raise SimInputError unless ``store`` holds a sweep with this spec hash."""
+#: What each part of a resolved spec is, for the one line that refuses a resume.
+_SPEC_PARTS = (
+    ("format", "the store format"), ("sim_version", "the sim version"),
+    ("model_sha256", "the model (sim's sources or parameter data changed since the store was begun)"),
+    ("postures", "the postures (names, order or load cases)"),
+    ("grid", "the grid axes (keys, order or values)"),
+    ("population", "the population (size, seed, or its distributions or their order)"),
+    ("scenario", "the base scenario"), ("outputs", "the output selection"),
+    ("chunk_configs", "the chunk size"), ("referral_coefficients", "the referral coefficients"),
+)
+
+
+def spec_difference(old: dict, new: dict) -> str:
+    """What differs between two resolved specs, in words ("the grid axes (keys, order or values)")."""
+    for part, words in _SPEC_PARTS:
+        a, b = old.get(part), new.get(part)
+        if a == b:
+            continue
+        if part == "scenario" and isinstance(a, dict) and isinstance(b, dict):
+            key = next(k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+            return f"the base scenario value {key} ({a.get(key)!r} -> {b.get(key)!r})"
+        return words
+    extra = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return f"the sweep spec ({', '.join(extra) or 'its hash'})"
+
+
+def check_resumable(store, spec_hash: str, where: str, resolved: dict | None = None) -> None:
+    """Raise SimInputError unless ``store`` holds a sweep with this spec hash; the line names what changed."""
     attrs = read_attrs(store)
     if HASH_ATTR not in attrs:
         raise SimInputError(f"{where} is not a sim sweep store (no {HASH_ATTR} attribute); "
                             "give a new --out")
     if attrs[HASH_ATTR] != spec_hash:
+        try:
+            what = spec_difference(json.loads(attrs.get(SPEC_ATTR, "{}")), resolved or {})
+        except (ValueError, TypeError, StopIteration):
+            what = "the sweep spec"
         raise SimInputError(
-            f"cannot resume {where}: it was written by a different sweep spec "
+            f"cannot resume {where}: {what} differs from the sweep that began it "
             f"({HASH_ATTR} {attrs[HASH_ATTR][:12]} != {spec_hash[:12]}); run without --resume into a new --out")
 
 
