@@ -44,6 +44,8 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("source", metavar="STORE_OR_SCENARIO")
     rep.add_argument("--out", required=True, metavar="DIR")
     rep.add_argument("--set", dest="overrides", action="append", default=[])
+    rep.add_argument("--allow-partial", action="store_true",
+                     help="report an incomplete sweep store (every figure says how much it covers)")
 
     sub.add_parser("validate", help="compare the model with the published measurements")
     return p
@@ -112,7 +114,7 @@ def _report(args) -> int:
 
     from .report import write_report
 
-    write_report(args.source, args.out, args.overrides)
+    write_report(args.source, args.out, args.overrides, allow_partial=args.allow_partial)
     sys.stdout.write(f"report written to {Path(args.out) / 'report.html'} and report.pdf\n")
     return 0
 

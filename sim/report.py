@@ -36,15 +36,27 @@ figcaption{font-size:.9em;color:#444} .meta{color:#666;font-size:.85em} pre{whit
 class _Report:
     """Collects figures (PNG + PDF page) and HTML sections, then writes report.html and report.pdf."""
 
-    def __init__(self, outdir, title: str):
+    def __init__(self, outdir, title: str, label: str = ""):
         from matplotlib.backends.backend_pdf import PdfPages
 
-        self.outdir = Path(outdir)
-        self.outdir.mkdir(parents=True, exist_ok=True)
+        self.final = Path(outdir)
+        self.outdir = _staging_dir(self.final)  # written here, moved into ``final`` only when complete
         self.title = title
+        self.label = label  # stamped on every figure and caption (a partial store)
         self.sections: list[str] = []
         self.pngs: list[Path] = []
         self.pdf = PdfPages(self.outdir / "report.pdf", metadata={"Title": title, "Creator": "sim"})
+        _OPEN_REPORTS.append(self)
+
+    def abort(self) -> None:
+        """Remove the half-built report; the previous output (or nothing) stays."""
+        import shutil
+
+        try:
+            self.pdf.close()
+        except Exception:  # noqa: BLE001 - the first error is the one to report
+            pass
+        shutil.rmtree(self.outdir, ignore_errors=True)
 
     def html(self, text: str):
         self.sections.append(text)
@@ -53,6 +65,10 @@ class _Report:
         from .plots import style as st
 
         path = self.outdir / f"{name}.png"
+        if self.label:
+            fig.text(0.995, 0.995, self.label.upper(), ha="right", va="top", fontsize=9, color="#B00000",
+                     fontweight="bold")
+            caption = f"[{self.label}] {caption}"
         fig.savefig(path, dpi=st.DPI)
         self.pdf.savefig(fig)
         st.plt.close(fig)
@@ -78,9 +94,60 @@ class _Report:
                 "The same figures are in report.pdf and as PNG files beside this page.</p>",
                 *self.sections,
                 f'<p class="disclaimer">{html.escape(DISCLAIMER)}</p>', "</body></html>"]
-        html_path = self.outdir / "report.html"
-        html_path.write_text("\n".join(page), encoding="utf-8")
-        return {"html": html_path, "pdf": self.outdir / "report.pdf", "png": list(self.pngs)}
+        (self.outdir / "report.html").write_text("\n".join(page), encoding="utf-8")
+        _publish(self.outdir, self.final)
+        _OPEN_REPORTS.remove(self)
+        return {"html": self.final / "report.html", "pdf": self.final / "report.pdf",
+                "png": [self.final / p.name for p in self.pngs]}
+
+
+#: Reports being built; a failing report function aborts those it opened (see :func:`_whole_or_nothing`).
+_OPEN_REPORTS: list = []
+
+
+def _whole_or_nothing(func):
+    """A report appears whole or not at all: on any failure, reports opened by ``func`` are removed."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        opened = len(_OPEN_REPORTS)
+        try:
+            return func(*args, **kwargs)
+        except BaseException:
+            while len(_OPEN_REPORTS) > opened:
+                _OPEN_REPORTS.pop().abort()
+            raise
+
+    return wrapper
+
+
+def _staging_dir(final: Path) -> Path:
+    """A fresh directory beside ``final`` to build a report in; bad ``--out`` paths are one line."""
+    import tempfile
+
+    if final.exists() and not final.is_dir():
+        raise SimInputError(f"--out {str(final)!r} is a file; give a directory for the report")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+    except OSError as exc:
+        raise SimInputError(f"--out {str(final)!r} cannot be written: {exc.strerror or exc}") from None
+
+
+def _publish(staging: Path, final: Path) -> None:
+    """Move a complete report into place: a rename of the directory, or file by file over an old report."""
+    import os
+
+    try:
+        if not final.exists():
+            staging.rename(final)
+            return
+        for path in staging.iterdir():
+            os.replace(path, final / path.name)
+        staging.rmdir()
+    except OSError as exc:
+        raise SimInputError(f"--out {str(final)!r} cannot be written: {exc.strerror or exc}") from None
 
 
 def _table_html(header, rows, numeric=()) -> str:
@@ -96,6 +163,7 @@ def _table_html(header, rows, numeric=()) -> str:
 
 
 # ------------------------------------------------------------- scenario --
+@_whole_or_nothing
 def scenario_report(scenario, frame=None, outdir="report") -> dict:
     """Write the report of one scenario into ``outdir``.
 
@@ -166,19 +234,49 @@ def scenario_report(scenario, frame=None, outdir="report") -> dict:
 # ---------------------------------------------------------------- sweeps --
 def open_store(path):
     """Open a sweep store (zarr directory) as an xarray Dataset, or raise SimInputError."""
+    import warnings
+
     import xarray as xr
 
     path = Path(path)
     if not path.exists():
         raise SimInputError(f"sweep store {str(path)!r} does not exist; give a store written by 'sim sweep'")
     try:
-        return xr.open_zarr(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return xr.open_zarr(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable store is a user error
         raise SimInputError(f"sweep store {str(path)!r} cannot be read as zarr ({type(exc).__name__}: "
                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
 
 
-def sweep_report(store, outdir="report", title: str | None = None) -> dict:
+def store_progress(ds) -> tuple[int, int]:
+    """(chunks written, chunks in all) of a sweep store; a Dataset without done markers counts as complete."""
+    import numpy as np
+
+    if "chunk_done" not in ds:
+        return 1, 1
+    done = np.asarray(ds["chunk_done"].values) == 1
+    return int(done.sum()), int(done.size)
+
+
+def written_part(ds):
+    """Only the computed part of a partial store: for a population the samples written (so ``n`` is the
+    number computed); a grid keeps its shape, unwritten points read as missing (NaN)."""
+    import numpy as np
+
+    from .plots import sweep_figures as wf
+
+    ds = wf.pool_grid(ds)
+    if wf.store_kind(ds) != "population":
+        return ds
+    probe = ds["l4_pressure_kpa"]
+    written = np.isfinite(np.asarray(probe.transpose(wf.SAMPLE_DIM, ...).values)).reshape(ds.sizes[wf.SAMPLE_DIM], -1)
+    return ds.isel({wf.SAMPLE_DIM: np.flatnonzero(written.any(axis=1))})
+
+
+@_whole_or_nothing
+def sweep_report(store, outdir="report", title: str | None = None, allow_partial: bool = False) -> dict:
     """Write the report of a sweep store (path or xarray Dataset) into ``outdir``.
 
     A grid sweep (one dimension per swept parameter) gets heat maps of L4 and L5
@@ -186,19 +284,47 @@ def sweep_report(store, outdir="report", title: str | None = None) -> dict:
     thresholds as contours, and maps of the grade. A population (``sample``
     dimension) gets the distribution of each output by posture, the share of the
     population in each grade and each pain distribution by posture, and the
-    sensitivity ranking (standardised rank regression coefficients).
+    sensitivity ranking (standardised rank regression coefficients); a
+    population repeated over a grid is reported pooled over the grid points.
+
+    An incomplete store (a killed sweep) is refused unless ``allow_partial``;
+    then every figure and caption says how many chunks it covers, and the
+    population counts only the individuals computed.
 
     Returns
     -------
     dict with ``html``, ``pdf`` and ``png`` (list of paths).
+
+    Raises
+    ------
+    SimInputError
+        Unreadable or incomplete store, or an ``outdir`` that cannot be written.
     """
     from .plots import sweep_figures as wf
 
     ds = open_store(store) if isinstance(store, (str, Path)) else store
     name = title or (Path(store).name if isinstance(store, (str, Path)) else ds.attrs.get("name", "sweep"))
+    done, total = store_progress(ds)
+    label = ""
+    if done < total:
+        where = str(store) if isinstance(store, (str, Path)) else "the sweep store"
+        if not allow_partial:
+            sweep_file = ds.attrs.get("sweep_file") or "SWEEP.toml"
+            raise SimInputError(f"{where} is incomplete: {done} of {total} chunks written; run sim sweep "
+                                f"{sweep_file} --out {where} --resume (or report it with --allow-partial)")
+        label = f"partial store: {done} of {total} chunks written"
+        ds = written_part(ds)
+    ds = wf.pool_grid(ds)
     kind = wf.store_kind(ds)
-    rep = _Report(outdir, f"sim sweep report: {name}")
-    rep.html("<h2>Store</h2>" + _table_html(["item", "value"], wf.store_summary(ds)))
+    rep = _Report(outdir, f"sim sweep report: {name}" + (f" ({label})" if label else ""), label)
+    if label:
+        rep.html(f'<p class="disclaimer">This report covers {done} of {total} chunks of the sweep: the store '
+                 "is incomplete (a sweep that was stopped); every number below counts only what was computed."
+                 "</p>")
+    rows = wf.store_summary(ds)
+    if label:
+        rows.insert(0, ("chunks written", f"{done} of {total} (partial)"))
+    rep.html("<h2>Store</h2>" + _table_html(["item", "value"], rows))
     for fig_name, caption, fig, extra in wf.sweep_figures(ds):
         if extra:
             rep.html(extra)
@@ -208,7 +334,7 @@ def sweep_report(store, outdir="report", title: str | None = None) -> dict:
 
 
 # ---------------------------------------------------------------- entry --
-def write_report(source, out, overrides=None) -> dict:
+def write_report(source, out, overrides=None, allow_partial: bool = False) -> dict:
     """Write the report of a scenario file (``.toml``) or a sweep store into ``out``.
 
     Parameters
@@ -219,6 +345,8 @@ def write_report(source, out, overrides=None) -> dict:
         Output directory.
     overrides : list of "section.key=value", optional
         Scenario overrides (``--set``); not allowed for a sweep store.
+    allow_partial : bool
+        Report an incomplete sweep store (labelled as such) instead of refusing it.
 
     Returns
     -------
@@ -241,9 +369,9 @@ def write_report(source, out, overrides=None) -> dict:
     if text.endswith(".zarr") or source_path.is_dir():
         if overrides:
             raise SimInputError("--set applies to a scenario (.toml), not to a sweep store; drop it")
-        return sweep_report(source_path, out)
+        return sweep_report(source_path, out, allow_partial=allow_partial)
     raise SimInputError(f"report source {str(source)!r} is neither a scenario (.toml) "
                         "nor a sweep store (directory or .zarr)")
 
 
-__all__ = ["scenario_report", "sweep_report", "write_report", "open_store"]
+__all__ = ["scenario_report", "sweep_report", "write_report", "open_store", "store_progress"]

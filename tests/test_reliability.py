@@ -122,3 +122,98 @@ def test_model_hash_sees_a_changed_constant(tmp_path):
     data = sorted(copy.glob("data/*.toml"))[0]
     data.write_text(data.read_text() + "\n")
     assert model_sha256(copy) != changed
+
+
+# ------------------------------------------------------------------------ reports --
+def _cli(*argv):
+    from sim.cli import main
+
+    return main([str(a) for a in argv])
+
+
+def test_report_refuses_an_incomplete_store(tmp_path, capsys):
+    path = tmp_path / "part.zarr"
+    plan = _partial_store(path, _data(population=POP))
+    assert _cli("report", path, "--out", tmp_path / "rep") == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert f"is incomplete: 1 of {plan.n_chunks} chunks written" in err and "--resume" in err
+    assert not (tmp_path / "rep").exists()
+
+
+def test_partial_report_is_labelled_and_counts_what_was_computed(tmp_path, capsys):
+    path = tmp_path / "part.zarr"
+    plan = _partial_store(path, _data(population=POP), chunks=(0, 1))
+    computed = sum(plan.region(k)[0].stop - plan.region(k)[0].start for k in (0, 1))
+    assert _cli("report", path, "--out", tmp_path / "rep", "--allow-partial") == 0
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert f"2 of {plan.n_chunks} chunks" in page
+    assert f"n = {computed}<" in page
+    figures = list((tmp_path / "rep").glob("*.png"))
+    assert len(figures) == 3  # caption and alt text of every figure say so
+    assert page.count(f"[partial store: 2 of {plan.n_chunks} chunks written]") == 2 * len(figures)
+    assert f"n = {POP['size']}" not in page
+
+
+def test_report_appears_whole_or_not_at_all(tmp_path, monkeypatch):
+    from sim.plots import sweep_figures as wf
+
+    store = tmp_path / "s.zarr"
+    run_sweep(spec_from_dict(_data(population=POP)), out=store)
+    rep = tmp_path / "rep"
+    assert _cli("report", store, "--out", rep) == 0
+    before = {p.name: p.read_bytes() for p in rep.iterdir()}
+
+    def broken(ds):
+        raise RuntimeError("injected failure in the middle of a report")
+
+    monkeypatch.setattr(wf, "shares_figure", broken)
+    assert _cli("report", store, "--out", rep) == 1  # an internal error (here: injected)
+    assert {p.name: p.read_bytes() for p in rep.iterdir()} == before
+    assert _cli("report", store, "--out", tmp_path / "new") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep", "s.zarr"]  # no half report, no staging left
+
+
+def test_report_of_a_grid_over_a_categorical_parameter(tmp_path):
+    store = tmp_path / "c.zarr"
+    data = _data(grid={"pathology.herniation_zone": ["none", "central", "foraminal"],
+                       "pathology.slip_mm": [0.0, 2.0]})
+    data["fixed"] = {"pathology.herniation_size_mm": 2.0}
+    run_sweep(spec_from_dict(data), out=store)
+    assert _cli("report", store, "--out", tmp_path / "rep") == 0
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert "none, central, foraminal" in page
+
+
+def _shrunk(data: dict) -> dict:
+    """A shipped sweep at test size: two values per grid axis, 96 individuals, small chunks."""
+    data = json.loads(json.dumps(data))
+    data["sweep"]["chunk_configs"] = 64
+    for key, axis in data.get("grid", {}).items():
+        data["grid"][key] = {**axis, "num": 2} if isinstance(axis, dict) and "num" in axis else axis[:2]
+    if "population" in data:
+        data["population"]["size"] = 96
+    return data
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sweep_file", sorted((ROOT / "configs" / "sweeps").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_sweep_runs_and_reports(sweep_file, tmp_path, capsys):
+    import tomllib
+
+    data = _shrunk(tomllib.loads(sweep_file.read_text()))
+    store = tmp_path / "s.zarr"
+    run_sweep(spec_from_dict(data, sweep_file.parent, str(sweep_file)), out=store)
+    assert _cli("report", store, "--out", tmp_path / "rep") == 0, capsys.readouterr().err
+    assert (tmp_path / "rep" / "report.html").stat().st_size > 0
+    assert (tmp_path / "rep" / "report.pdf").read_bytes().rstrip().endswith(b"%%EOF")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", sorted((ROOT / "configs" / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_runs_and_reports(scenario, tmp_path, capsys):
+    assert _cli("run", scenario, "--format", "json") == 0
+    records = json.loads(capsys.readouterr().out)
+    assert records and all(r["l4_grade"] in ("none", "contact", "mild", "moderate", "severe") for r in records)
+    assert _cli("report", scenario, "--out", tmp_path / "rep") == 0, capsys.readouterr().err
+    assert (tmp_path / "rep" / "report.pdf").read_bytes().rstrip().endswith(b"%%EOF")
