@@ -12,6 +12,7 @@ import sys
 from .errors import SimInputError
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,6 +40,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=int)
     sw.add_argument("--scheduler", metavar="ADDRESS")
     sw.add_argument("--quiet", action="store_true")
+    sw.add_argument("--yes", action="store_true", help="run a sweep of more than 1e8 configurations")
 
     rep = sub.add_parser("report", help="figures and HTML/PDF report of a scenario or a sweep store")
     rep.add_argument("source", metavar="STORE_OR_SCENARIO")
@@ -99,8 +101,13 @@ def _sweep(args) -> int:
     path = Path(args.sweep_file)
     out = Path(args.out) if args.out else Path.cwd() / f"{path.stem}.zarr"
     spec = load_sweep(path)
-    run = run_sweep(spec, out=out, resume=bool(args.resume), workers=args.workers, scheduler=args.scheduler,
-                    progress=not args.quiet)
+    try:
+        run = run_sweep(spec, out=out, resume=bool(args.resume), workers=args.workers, scheduler=args.scheduler,
+                        progress=not args.quiet, confirm=bool(args.yes))
+    except KeyboardInterrupt:
+        sys.stderr.write(f"sim: interrupted; chunks already written are kept: resume with "
+                         f"sim sweep {args.sweep_file} --out {out} --resume\n")
+        return EXIT_INTERRUPTED
     rate = run.computed_configs / run.seconds if run.seconds > 0 else float("nan")
     resumed = f", resumed: {run.computed_chunks} of {run.chunks} chunks computed" if args.resume else ""
     sys.stdout.write(f"{out}: {run.n_configs} configurations ({spec.name}) in {run.seconds:.1f} s, "
@@ -137,7 +144,7 @@ def main(argv=None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("sim: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - users never see a traceback

@@ -217,3 +217,147 @@ def test_every_shipped_scenario_runs_and_reports(scenario, tmp_path, capsys):
     assert records and all(r["l4_grade"] in ("none", "contact", "mild", "moderate", "severe") for r in records)
     assert _cli("report", scenario, "--out", tmp_path / "rep") == 0, capsys.readouterr().err
     assert (tmp_path / "rep" / "report.pdf").read_bytes().rstrip().endswith(b"%%EOF")
+
+
+# ------------------------------------------------------ one line for every user failure --
+HUGE = "9" * 400
+
+
+def _one_line_exit_2(capsys, *argv):
+    code = _cli(*argv)
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("text, words", [
+    (f"[anatomy]\nbody_mass_kg = {HUGE}\n", "too large"),                       # OverflowError before
+    ("a = " + "[" * 3000 + "]" * 3000 + "\n", "nests"),                          # RecursionError before
+    ("[anatomy]\nforaminal_height_mm = 8.0\ndisc_height_posterior_mm = 16.0\n", "foraminal_height_mm"),
+    ("x = \"" + "a" * (1 << 20) + "\"\n", "limited to 1048576 bytes"),           # unbounded read before
+])
+def test_bad_scenario_files_are_one_line(tmp_path, capsys, text, words):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    assert words in _one_line_exit_2(capsys, "run", path)
+
+
+def test_fifo_and_devices_are_refused_without_reading(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    assert "not a regular file" in _one_line_exit_2(capsys, "run", fifo)
+    assert "not a regular file" in _one_line_exit_2(capsys, "run", "/dev/zero")
+
+
+@pytest.mark.parametrize("override, words", [
+    ("scenario.author=me", "scenario.author"),
+    ("anatomy.body_mass_kg=70\nx = 1", "line break"),
+])
+def test_bad_set_values_are_one_line(capsys, override, words):
+    assert words in _one_line_exit_2(capsys, "run", HEALTHY, "--set", override)
+
+
+def _sweep_file(tmp_path, body: str, head: str = "") -> Path:
+    path = tmp_path / "sweep.toml"
+    path.write_text(f'[sweep]\nscenario = "{HEALTHY}"\npostures = ["standing"]\n{head}' + body)
+    return path
+
+
+@pytest.mark.parametrize("body, words", [
+    ('[grid]\n"pathology.slip_mm" = { start = 0.0, stop = 1.0, num = 100000000000 }\n', "values on one axis"),
+    ('[grid]\n"pathology.slip_mm" = { start = 0.0, stop = 1.0, num = 100000 }\n'
+     '"pathology.disc_bulge_mm" = { start = 0.0, stop = 1.0, num = 100000 }\n', "add --yes"),
+    ("[population]\nsize = 100\nseed = 1\n", "no distributions"),
+    ('[population]\nsize = 100\n"anatomy.foraminal_height_mm" = { dist = "truncnormal", mean = 10.0, sd = 0.01, '
+     "min = 29.0, max = 30.0 }\n", "same value"),
+    (f'[grid]\n"pathology.slip_mm" = [0.0, {HUGE}]\n', "too large"),
+])
+def test_bad_sweeps_are_one_line_and_write_nothing(tmp_path, capsys, body, words):
+    path = _sweep_file(tmp_path, body)
+    assert words in _one_line_exit_2(capsys, "sweep", path, "--out", tmp_path / "s.zarr", "--quiet")
+    assert not (tmp_path / "s.zarr").exists()
+
+
+def test_store_that_does_not_fit_on_the_disk_is_refused(tmp_path, capsys):
+    body = ('[grid]\n"pathology.slip_mm" = { start = 0.0, stop = 1.0, num = 100000 }\n'
+            '"pathology.disc_bulge_mm" = { start = 0.0, stop = 1.0, num = 100000 }\n')
+    err = _one_line_exit_2(capsys, "sweep", _sweep_file(tmp_path, body), "--out", tmp_path / "s.zarr", "--yes")
+    assert "GB free" in err and not (tmp_path / "s.zarr").exists()
+
+
+def test_out_below_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "afile").write_text("")
+    path = _sweep_file(tmp_path, '[grid]\n"pathology.slip_mm" = [0.0, 1.0]\n')
+    assert "cannot be written" in _one_line_exit_2(capsys, "sweep", path, "--out", tmp_path / "afile" / "s.zarr",
+                                                   "--quiet")
+    assert "is a file" in _one_line_exit_2(capsys, "report", HEALTHY, "--out", tmp_path / "afile")
+
+
+def test_unreachable_scheduler_is_one_line_and_leaves_no_store(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    from sim.sweep import run as run_module
+
+    monkeypatch.setattr(run_module, "SCHEDULER_TIMEOUT_S", 2.0)
+    path = _sweep_file(tmp_path, '[grid]\n"pathology.slip_mm" = [0.0, 1.0]\n')
+    err = _one_line_exit_2(capsys, "sweep", path, "--out", tmp_path / "s.zarr", "--scheduler", "tcp://127.0.0.1:9",
+                           "--quiet")
+    assert "--scheduler" in err and not (tmp_path / "s.zarr").exists()
+
+
+def test_ctrl_c_ends_a_sweep_with_one_line_and_exit_130(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = _sweep_file(tmp_path, '[population]\nsize = 400000\nseed = 1\n'
+                       '"anatomy.foraminal_height_mm" = { dist = "uniform", min = 15.0, max = 25.0 }\n',
+                       head="chunk_configs = 512\n")
+    store = tmp_path / "s.zarr"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(path), "--out", str(store), "--quiet"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    markers = store / "chunk_done" / "c"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if markers.is_dir() and len(os.listdir(markers)) >= 3:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the sweep ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "--resume" in lines[0], err
+    assert out == b""
+
+
+# ---------------------------------------------------------------------- the lock --
+def test_second_writer_is_refused_and_stale_lock_taken_over(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from sim.sweep.run import LOCK_NAME
+
+    data = _data(grid={"pathology.slip_mm": [0.0, 2.0]})
+    store = tmp_path / "s.zarr"
+    plan = _partial_store(store, data, chunks=())
+    assert plan.n_chunks >= 1
+    spec = spec_from_dict(data)
+    # _partial_store wrote a bare store; give it the real spec attrs so --resume accepts it
+    group = st.open_group(str(store))
+    group.attrs.update({st.HASH_ATTR: spec.spec_hash(), st.SPEC_ATTR: json.dumps(spec.resolved())})
+    lock = store / LOCK_NAME
+    lock.write_text(f"{os.getpid()} {socket.gethostname()}")  # a live writer
+    with pytest.raises(SimInputError, match="being written by another sim sweep"):
+        run_sweep(spec, out=store, resume=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock.write_text(f"{dead.stdout.strip()} {socket.gethostname()}")  # a killed writer
+    run = run_sweep(spec, out=store, resume=True)
+    assert run.computed_chunks == run.chunks and not lock.exists()

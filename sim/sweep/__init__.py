@@ -73,7 +73,7 @@ from .store import SAMPLE_DIM
 def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None, fixed=None,
           out=None, resume: bool = False, workers: int | None = None, scheduler: str | None = None,
           progress: bool = False, chunk_configs: int | None = None, name: str | None = None,
-          outputs=None):
+          outputs=None, confirm: bool = False):
     """Run a grid and/or Monte Carlo sweep and return it as an :class:`xarray.Dataset`.
 
     Parameters
@@ -106,6 +106,9 @@ def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None
     outputs : list of str, optional
         Result names to store (default: all).  The store's write bandwidth,
         not the kernel, bounds large sweeps of every result.
+    confirm : bool
+        Needed for sweeps of more than :data:`sim.sweep.run.CONFIRM_CONFIGS`
+        configurations (the command line's ``--yes``).
 
     Returns
     -------
@@ -153,7 +156,8 @@ def sweep(spec=None, *, scenario=None, postures=None, grid=None, population=None
         if not data.get("grid") and not data.get("population"):
             data.setdefault("grid", {})
         resolved = spec_from_dict(data, base_dir, source, scenario=scen_obj)
-    run = run_sweep(resolved, out=out, resume=resume, workers=workers, scheduler=scheduler, progress=progress)
+    run = run_sweep(resolved, out=out, resume=resume, workers=workers, scheduler=scheduler, progress=progress,
+                    confirm=confirm)
     ds = open_sweep(run.store)
     return ds.load() if out is None else ds
 

@@ -53,10 +53,25 @@ class Distribution:
         return out
 
 
-def _number(key: str, name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise SimInputError(f"population.{key}: {name} = {value!r} must be a finite number")
+def _number(key: str, name: str, value, section: str = "population") -> float:
+    try:
+        ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(float(value))
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise SimInputError(f"{section}.{key}: {name} = {value!r} must be a finite number")
     return float(value)
+
+
+def _check_spread(key: str, kind: str, mu: float, sigma: float, lo: float, hi: float, a: float, b: float) -> None:
+    """Refuse bounds so far out in a tail that every draw would be the same number."""
+    z = truncated_standard_normal(a, b, np.array([1e-3, 1.0 - 1e-3]))
+    x = np.exp(mu + sigma * z) if kind == "lognormal" else mu + sigma * z
+    x = np.clip(x, lo, hi)
+    if not np.all(np.isfinite(x)) or x[1] - x[0] <= 1e-9 * max(1.0, abs(x[0])):
+        raise SimInputError(
+            f"population.{key}: bounds {lo:g} to {hi:g} lie so far from the mean (at {a:.3g} to {b:.3g} sd) "
+            "that every draw is the same value; move the bounds or the mean")
 
 
 def parse_distribution(key: str, table) -> Distribution:
@@ -141,6 +156,7 @@ def parse_distribution(key: str, table) -> Distribution:
                 f"outside the allowed range {spec.allowed()}; use dist = \"truncnormal\" with min and max")
     if not a < b:
         raise SimInputError(f"population.{key}: bounds {lo:g} to {hi:g} leave no mass")
+    _check_spread(key, kind, mu, sigma, lo, hi, a, b)
     return Distribution(key, kind, lo=lo, hi=hi, mu=mu, sigma=sigma, given=record)
 
 

@@ -16,6 +16,8 @@ from .population import Population, _number, parse_distribution
 
 #: Default configurations per chunk (one kernel call, one zarr chunk per output) when every result is stored.
 DEFAULT_CHUNK_CONFIGS = 2**17
+#: Most values one grid axis may hold (a 10^7-value axis is 80 MB before a single configuration runs).
+MAX_AXIS_VALUES = 10**7
 #: Largest default chunk, when few results are stored (see :func:`default_chunk_configs`).
 MAX_DEFAULT_CHUNK_CONFIGS = 2**20
 _SWEEP_KEYS = ("scenario", "postures", "name", "description", "chunk_configs", "outputs")
@@ -150,8 +152,10 @@ def grid_axis(key: str, value) -> np.ndarray:
             num = value["num"]
             if isinstance(num, bool) or not isinstance(num, int) or num < 1:
                 raise SimInputError(f"grid.{spec.key}: num = {num!r} must be a positive integer")
-            start = _number(spec.key, "start", value["start"])
-            stop = _number(spec.key, "stop", value["stop"])
+            if num > MAX_AXIS_VALUES:
+                raise SimInputError(f"grid.{spec.key}: num = {num} is more than {MAX_AXIS_VALUES} values on one axis")
+            start = _number(spec.key, "start", value["start"], "grid")
+            stop = _number(spec.key, "stop", value["stop"], "grid")
             value = np.linspace(start, stop, num)
         else:
             raise SimInputError(f"grid.{spec.key} = {value!r} must be a list of values or "
@@ -168,6 +172,7 @@ def grid_axis(key: str, value) -> np.ndarray:
         for v in values:
             if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
                 raise SimInputError(f"grid.{spec.key} = {v!r} must be a number; allowed range {spec.allowed()}")
+            spec.check(v)  # names the first value out of range (or too large for a float)
         arr = spec.check_array(np.asarray(values, dtype=float))
     if len(np.unique(arr)) != len(arr):
         raise SimInputError(f"grid.{spec.key} = {list(values)!r} repeats a value; give distinct values")
@@ -192,6 +197,9 @@ def _population_from(table: dict, base_dir: Path) -> Population | None:
     merged.update(_flatten(table, "population"))
     dists = {k: v for k, v in merged.items() if k not in _POP_META}
     if not dists:
+        if merged:
+            raise SimInputError(f"[population] ({', '.join(sorted(merged))}) has no distributions; add "
+                                "\"section.key\" = { dist = ... } entries or drop [population]")
         return None
     size, seed = merged.get("size"), merged.get("seed", 0)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
