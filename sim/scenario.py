@@ -166,6 +166,9 @@ def _postures(table) -> tuple[tuple[str, ...], dict[str, Posture]]:
     if not isinstance(run, list) or not all(isinstance(r, str) for r in run) or not run:
         raise SimInputError(f"postures.run = {run!r} must be a non-empty list of posture names")
     allowed = list(BUILTIN_POSTURES) + list(custom)
+    if len(set(run)) != len(run):
+        twice = next(r for r in run if run.count(r) > 1)
+        raise SimInputError(f"postures.run repeats posture {twice!r}; list each posture once")
     for name in run:
         if name not in allowed:
             raise SimInputError(f"postures.run: posture {name!r} is unknown; allowed: {', '.join(allowed)}")

@@ -373,8 +373,8 @@ def check_resumable(store, spec_hash: str, where: str, resolved: dict | None = N
         except (ValueError, TypeError, StopIteration):
             what = "the sweep spec"
         raise SimInputError(
-            f"cannot resume {where}: {what} differs from the sweep that began it "
-            f"({HASH_ATTR} {attrs[HASH_ATTR][:12]} != {spec_hash[:12]}); run without --resume into a new --out")
+            f"cannot resume {where}: it was written by a different sweep spec ({what} changed; "
+            f"{HASH_ATTR} {attrs[HASH_ATTR][:12]} != {spec_hash[:12]}); run without --resume into a new --out")
 
 
 def spec_json(spec: dict) -> str:
