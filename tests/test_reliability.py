@@ -361,3 +361,41 @@ def test_second_writer_is_refused_and_stale_lock_taken_over(tmp_path):
     lock.write_text(f"{dead.stdout.strip()} {socket.gethostname()}")  # a killed writer
     run = run_sweep(spec, out=store, resume=True)
     assert run.computed_chunks == run.chunks and not lock.exists()
+
+
+def test_silent_non_dask_listener_is_one_line_within_the_deadline(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    import socket
+    import time
+
+    from sim.sweep import run as run_module
+
+    monkeypatch.setattr(run_module, "SCHEDULER_TIMEOUT_S", 2.0)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)  # accepts the connection, never answers (before: the sweep hung)
+    try:
+        path = _sweep_file(tmp_path, '[grid]\n"pathology.slip_mm" = [0.0, 1.0]\n')
+        t0 = time.monotonic()
+        err = _one_line_exit_2(capsys, "sweep", path, "--out", tmp_path / "s.zarr", "--quiet", "--scheduler",
+                               f"tcp://127.0.0.1:{server.getsockname()[1]}")
+        assert time.monotonic() - t0 < 30 and "within 2 s" in err
+        assert not (tmp_path / "s.zarr").exists()
+    finally:
+        server.close()
+
+
+def test_local_cluster_and_dashboard_listen_on_loopback(monkeypatch):
+    distributed = pytest.importorskip("dask.distributed")
+    from sim.sweep import run as run_module
+
+    seen = {}
+
+    def fake_cluster(**kwargs):
+        seen.update(kwargs)
+        raise OSError("not started in this test")
+
+    monkeypatch.setattr(distributed, "LocalCluster", fake_cluster)
+    with pytest.raises(SimInputError, match="--workers 2"):
+        run_module._connect(workers=2)
+    assert seen["host"] == "127.0.0.1" and seen["dashboard_address"].startswith("127.0.0.1:")

@@ -118,7 +118,7 @@ def codes(ds, name: str, reference: tuple[str, ...]) -> np.ndarray:
         return np.vectorize(lambda v: lut.get(str(v), -1))(raw).astype(int)
     labels = labels_of(ds, name)
     remap = np.array([reference.index(lbl) if lbl in reference else -1 for lbl in labels] + [-1])
-    raw = np.where(np.isfinite(raw), raw, len(labels)).astype(int)
+    raw = np.where(np.isfinite(raw) & (raw >= 0), raw, len(labels)).astype(int)  # NaN or -1: missing
     return remap[np.clip(raw, 0, len(labels))]
 
 
