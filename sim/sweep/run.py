@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -92,7 +93,8 @@ def _connect(scheduler=None, workers=None):
                 result["client"] = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
             else:
                 result["cluster"] = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
-                                                 host="127.0.0.1", dashboard_address="127.0.0.1:0")
+                                                 host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                                 silence_logs=logging.ERROR)  # Ctrl-C: one line, not warnings
                 result["client"] = Client(result["cluster"])
         except BaseException as exc:  # noqa: BLE001 - any failure to connect is reported as one line
             result["error"] = exc
