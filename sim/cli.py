@@ -59,6 +59,9 @@ def _run(args) -> int:
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
+    twice = [p for p in dict.fromkeys(args.postures) if args.postures.count(p) > 1]
+    if twice:
+        raise SimInputError(f"--posture {twice[0]} is given twice; give each posture once")
     frame = simulate(scenario, postures=args.postures or None, engine=args.engine)
     if args.report:
         from .report import scenario_report

@@ -252,6 +252,13 @@ def test_fifo_and_devices_are_refused_without_reading(tmp_path, capsys):
     assert "not a regular file" in _one_line_exit_2(capsys, "run", "/dev/zero")
 
 
+def test_repeated_postures_are_refused(tmp_path, capsys):
+    assert "given twice" in _one_line_exit_2(capsys, "run", HEALTHY, "--posture", "standing", "--posture", "standing")
+    path = tmp_path / "twice.toml"
+    path.write_text('[postures]\nrun = ["standing", "sitting", "standing"]\n')
+    assert "repeats posture 'standing'" in _one_line_exit_2(capsys, "run", path)
+
+
 @pytest.mark.parametrize("override, words", [
     ("scenario.author=me", "scenario.author"),
     ("anatomy.body_mass_kg=70\nx = 1", "line break"),
