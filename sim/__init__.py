@@ -7,6 +7,7 @@ Public API (DESIGN.md section 4): :func:`load_scenario`, :func:`simulate`,
 :mod:`sim.loads`, :mod:`sim.mechanics`, :mod:`sim.geometry`, :mod:`sim.compression`.
 """
 
+from . import report as _report_module  # loaded before the function below takes the name ``report``
 from .about import DISCLAIMER, __version__
 from .errors import SimInputError
 from .engine import evaluate, simulate
@@ -16,10 +17,9 @@ from .sweep import sweep
 __all__ = ["evaluate", "simulate", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
 
 
-def report(source, out, overrides=None):
-    """Write the figures, report.html and report.pdf of a scenario file or a sweep store into ``out``."""
-    from types import SimpleNamespace
+def report(source, out, overrides=None) -> dict:
+    """Write the figures, report.html and report.pdf of a scenario file or a sweep store into ``out``.
 
-    from .report import report_cli
-
-    return report_cli(SimpleNamespace(source=str(source), out=str(out), overrides=list(overrides or [])))
+    Returns a dict with the ``html``, ``pdf`` and ``png`` paths (see :func:`sim.report.write_report`).
+    """
+    return _report_module.write_report(source, out, overrides)

@@ -12,6 +12,7 @@ import sys
 from .errors import SimInputError
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -19,33 +20,80 @@ class _Parser(argparse.ArgumentParser):
         raise SimInputError(f"{self.prog}: {message}")
 
 
+SIGNS = ("Signs: a positive flexion_moment_nm flexes (negative extends); a positive lateral_moment_nm bends "
+         "to the right and narrows the right foramen; a positive axial_moment_nm rotates to the right; "
+         "lateral_bend_left bends toward the left and narrows the left foramen.")
+
+
+def _sub(sub, name: str, help_text: str, description: str, example: str):
+    import textwrap
+
+    return sub.add_parser(name, help=help_text, description=textwrap.fill(description, 88),
+                          epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="sim", description="L4-L5 nerve-root compression simulator "
-                "(research and teaching model, not a diagnostic device)")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from .about import __version__
 
-    run = sub.add_parser("run", help="simulate one scenario in every posture")
-    run.add_argument("scenario")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE")
-    run.add_argument("--posture", dest="postures", action="append", default=[])
-    run.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    run.add_argument("--report", metavar="DIR")
-    run.add_argument("--engine", choices=("numba", "reference"), default="numba")
+    import textwrap
 
-    sw = sub.add_parser("sweep", help="run a parameter sweep into a zarr store")
-    sw.add_argument("sweep_file")
-    sw.add_argument("--out", metavar="STORE")
-    sw.add_argument("--resume", action="store_true")
-    sw.add_argument("--workers", type=int)
-    sw.add_argument("--scheduler", metavar="ADDRESS")
-    sw.add_argument("--quiet", action="store_true")
+    p = _Parser(prog="sim", description=textwrap.fill("L4-L5 nerve-root compression simulator "
+                "(research and teaching model, not a diagnostic device). " + SIGNS, 88),
+                epilog="example:\n  sim run configs/scenarios/central_stenosis.toml --posture standing --format json",
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"sim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    rep = sub.add_parser("report", help="figures and HTML/PDF report of a scenario or a sweep store")
-    rep.add_argument("source", metavar="STORE_OR_SCENARIO")
-    rep.add_argument("--out", required=True, metavar="DIR")
-    rep.add_argument("--set", dest="overrides", action="append", default=[])
+    run = _sub(sub, "run", "simulate one scenario in every posture",
+               "Simulate one scenario (TOML) in every posture of the scenario, or in the postures given, and "
+               "print one record per posture and side. " + SIGNS,
+               "sim run configs/scenarios/healthy.toml --posture standing --posture extension "
+               "--set pathology.disc_height_loss_mm=3 --format json")
+    run.add_argument("scenario", help="scenario file (TOML)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                     help="override one scenario value, e.g. anatomy.foraminal_height_mm=18 (repeatable)")
+    run.add_argument("--posture", dest="postures", action="append", default=[], metavar="NAME",
+                     help="run only this posture (repeatable; default: the scenario's postures, else every "
+                          "built-in one)")
+    run.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                     help="table (default, for reading), json (a list of records, nothing else on stdout) or csv")
+    run.add_argument("--report", metavar="DIR", help="also write the figures, report.html and report.pdf into DIR")
+    run.add_argument("--paper", choices=("a4", "letter"), default="a4", help="page size of report.pdf (default a4)")
+    run.add_argument("--engine", choices=("numba", "reference"), default="numba",
+                     help="numba kernel (default) or the readable reference engine (slow, the oracle)")
 
-    sub.add_parser("validate", help="compare the model with the published measurements")
+    sw = _sub(sub, "sweep", "run a parameter sweep into a zarr store",
+              "Run a grid or population sweep (TOML) chunk by chunk into a zarr store; a killed sweep "
+              "resumes with --resume. Without --out the store is ./<sweep file name>.zarr.",
+              "sim sweep configs/sweeps/slip_x_height_loss.toml --out slip.zarr --workers 2")
+    sw.add_argument("sweep_file", help="sweep file (TOML)")
+    sw.add_argument("--out", metavar="STORE", help="zarr store to write (default: ./<sweep file name>.zarr)")
+    sw.add_argument("--resume", action="store_true",
+                    help="finish a killed sweep in STORE (refused if the sweep file or the model changed)")
+    sw.add_argument("--workers", type=int, metavar="N",
+                    help="run on a local Dask cluster of N worker processes (loopback only)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://host:port)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.add_argument("--yes", action="store_true", help="run a sweep of more than 1e8 configurations")
+
+    rep = _sub(sub, "report", "figures and HTML/PDF report of a scenario or a sweep store",
+               "Write figures (PNG), report.html and report.pdf of a scenario file or a sweep store into DIR; "
+               "the report opens with its findings.",
+               "sim report configs/scenarios/spondylolisthesis_grade1.toml --out reports/spondylolisthesis")
+    rep.add_argument("source", metavar="STORE_OR_SCENARIO", help="a scenario file (.toml) or a sweep store (.zarr)")
+    rep.add_argument("--out", required=True, metavar="DIR", help="directory for the report (written whole or not at all)")
+    rep.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                     help="override one scenario value (repeatable; scenarios only)")
+    rep.add_argument("--allow-partial", action="store_true",
+                     help="report an incomplete sweep store (every figure says how much it covers)")
+    rep.add_argument("--paper", choices=("a4", "letter"), default="a4", help="page size of report.pdf (default a4)")
+
+    val = _sub(sub, "validate", "compare the model with the published measurements",
+               "Print the literature validation table: each target with the published value and spread, "
+               "the model's value, calibration or independent, pass or fail. Exit 0 when all pass.",
+               "sim validate --format csv > validation.csv")
+    val.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                     help="table (default), json or csv")
     return p
 
 
@@ -55,11 +103,14 @@ def _run(args) -> int:
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
+    twice = [p for p in dict.fromkeys(args.postures) if args.postures.count(p) > 1]
+    if twice:
+        raise SimInputError(f"--posture {twice[0]} is given twice; give each posture once")
     frame = simulate(scenario, postures=args.postures or None, engine=args.engine)
     if args.report:
         from .report import scenario_report
 
-        scenario_report(scenario, frame, args.report)
+        scenario_report(scenario, frame, args.report, paper=args.paper)
     if args.format == "json":
         text = records.to_json(frame)
     elif args.format == "csv":
@@ -90,15 +141,39 @@ def _table_text(scenario, frame) -> str:
 
 
 def _sweep(args) -> int:
-    from .sweep import sweep_cli
+    """``sim sweep SWEEP.toml [--out STORE] [--resume] [--workers N] [--scheduler ADDRESS] [--quiet]``."""
+    from pathlib import Path
 
-    return sweep_cli(args)
+    from .sweep import load_sweep, run_sweep
+
+    path = Path(args.sweep_file)
+    out = Path(args.out) if args.out else Path.cwd() / f"{path.stem}.zarr"
+    if not args.out:
+        sys.stderr.write(f"sim: no --out given; writing the store to {out}\n")
+    spec = load_sweep(path)
+    try:
+        run = run_sweep(spec, out=out, resume=bool(args.resume), workers=args.workers, scheduler=args.scheduler,
+                        progress=not args.quiet, confirm=bool(args.yes))
+    except KeyboardInterrupt:
+        sys.stderr.write(f"sim: interrupted; chunks already written are kept: resume with "
+                         f"sim sweep {args.sweep_file} --out {out} --resume\n")
+        return EXIT_INTERRUPTED
+    rate = run.computed_configs / run.seconds if run.seconds > 0 else float("nan")
+    resumed = f", resumed: {run.computed_chunks} of {run.chunks} chunks computed" if args.resume else ""
+    sys.stdout.write(f"{out}: {run.n_configs} configurations ({spec.name}) in {run.seconds:.1f} s, "
+                     f"{rate:.3g} configurations/s{resumed}\n")
+    return 0
 
 
 def _report(args) -> int:
-    from .report import report_cli
+    """``sim report STORE_OR_SCENARIO --out DIR [--set k=v ...]``."""
+    from pathlib import Path
 
-    return report_cli(args)
+    from .report import write_report
+
+    write_report(args.source, args.out, args.overrides, allow_partial=args.allow_partial, paper=args.paper)
+    sys.stdout.write(f"report written to {Path(args.out) / 'report.html'} and report.pdf\n")
+    return 0
 
 
 def _validate(args) -> int:
@@ -119,7 +194,7 @@ def main(argv=None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("sim: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - users never see a traceback

@@ -67,7 +67,12 @@ class ParamSpec:
             raise SimInputError(
                 f"{self.key} = {value!r} must be a number; allowed range {self.allowed()}"
             )
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            text = str(value)
+            raise SimInputError(f"{self.key} = {text[:12]}...({len(text)} digits) is too large; "
+                                f"allowed range {self.allowed()}") from None
         if not math.isfinite(value) or value < self.min or value > self.max:
             raise SimInputError(
                 f"{self.key} = {value:g} is out of range; allowed range {self.allowed()}"
@@ -154,6 +159,7 @@ def numeric_keys() -> tuple[str, ...]:
 #: The parameters the cross-parameter checks read, and the only ones they are given.
 CONSISTENCY_KEYS = (
     "anatomy.disc_height_posterior_mm", "pathology.disc_height_loss_mm", "anatomy.disc_depth_mm",
+    "anatomy.foraminal_height_mm",
     "pathology.slip_mm", "pathology.slip_instability_mm", "pathology.herniation_zone",
     "pathology.herniation_size_mm", "anatomy.lateral_recess_depth_mm", "tissue.central_herniation_reach",
     "anatomy.foraminal_width_mm", "tissue.extraforaminal_clearance_mm", "anatomy.l4_root_diameter_mm",
@@ -186,6 +192,15 @@ def check_consistency(values: dict) -> None:
         raise SimInputError(
             f"pathology.disc_height_loss_mm = {bad[0]:g} leaves less than 1 mm of posterior disc "
             f"height ({bad[1]:g} mm); allowed range 0 to {bad[1] - 1.0:g} mm")
+    # The foramen spans the disc space from pedicle to pedicle (foraminal height: inferior
+    # cortex of the upper pedicle to superior cortex of the lower one), so it is taller
+    # than the posterior disc it contains.
+    fh = v["anatomy.foraminal_height_mm"]
+    bad = first_bad(hp >= fh, hp, fh)
+    if bad:
+        raise SimInputError(
+            f"anatomy.disc_height_posterior_mm = {bad[0]:g} is not below anatomy.foraminal_height_mm = {bad[1]:g}: "
+            f"the foramen spans the disc space from pedicle to pedicle; allowed range below {bad[1]:g} mm")
     depth, slip, inst = v["anatomy.disc_depth_mm"], v["pathology.slip_mm"], v["pathology.slip_instability_mm"]
     bad = first_bad(slip + inst > depth, slip, inst, depth)
     if bad:

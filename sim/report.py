@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-import sys
 from pathlib import Path
 
 from .errors import SimInputError
@@ -30,15 +29,23 @@ class _Report:
     and the paginated PDF (:mod:`sim.plots.document`) are written by :meth:`close`.
     """
 
-    def __init__(self, outdir, title: str, subtitle: str = "", paper: str = "a4"):
+    def __init__(self, outdir, title: str, subtitle: str = "", paper: str = "a4", label: str = ""):
         from .plots.document import Document, check_paper
 
         self.paper = check_paper(paper)
-        self.outdir = Path(outdir)
-        self.outdir.mkdir(parents=True, exist_ok=True)
+        self.final = Path(outdir)
+        self.outdir = _staging_dir(self.final)  # written here, moved into ``final`` only when complete
         self.title = title
+        self.label = label  # stamped on every figure and caption (a partial store)
         self.doc = Document(title=title, subtitle=subtitle)
         self.pngs: list[Path] = []
+        _OPEN_REPORTS.append(self)
+
+    def abort(self) -> None:
+        """Remove the half-built report; the previous output (or nothing) stays."""
+        import shutil
+
+        shutil.rmtree(self.outdir, ignore_errors=True)
 
     def html(self, text: str):
         """Raw HTML (shown in the page only; prefer the typed blocks, which also print)."""
@@ -72,6 +79,10 @@ class _Report:
         from .plots.document import Figure
 
         path = self.outdir / f"{name}.png"
+        if self.label:
+            fig.text(0.995, 0.995, self.label.upper(), ha="right", va="top", fontsize=9, color="#B00000",
+                     fontweight="bold")
+            caption = f"[{self.label}] {caption}"
         size = tuple(float(v) for v in fig.get_size_inches())
         fig.savefig(path, dpi=st.DPI)
         st.plt.close(fig)
@@ -89,11 +100,61 @@ class _Report:
                          "files beside this page."]
         self.doc.blocks.insert(0, _disclaimer_block(DISCLAIMER))
         self.doc.blocks.append(_disclaimer_block(DISCLAIMER))
-        pdf_path = self.outdir / "report.pdf"
-        write_pdf(self.doc, pdf_path, self.paper, footer=DISCLAIMER)
-        html_path = self.outdir / "report.html"
-        html_path.write_text(to_html(self.doc), encoding="utf-8")
-        return {"html": html_path, "pdf": pdf_path, "png": list(self.pngs)}
+        write_pdf(self.doc, self.outdir / "report.pdf", self.paper, footer=DISCLAIMER)
+        (self.outdir / "report.html").write_text(to_html(self.doc), encoding="utf-8")
+        _publish(self.outdir, self.final)
+        _OPEN_REPORTS.remove(self)
+        return {"html": self.final / "report.html", "pdf": self.final / "report.pdf",
+                "png": [self.final / p.name for p in self.pngs]}
+
+
+#: Reports being built; a failing report function aborts those it opened (see :func:`_whole_or_nothing`).
+_OPEN_REPORTS: list = []
+
+
+def _whole_or_nothing(func):
+    """A report appears whole or not at all: on any failure, reports opened by ``func`` are removed."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        opened = len(_OPEN_REPORTS)
+        try:
+            return func(*args, **kwargs)
+        except BaseException:
+            while len(_OPEN_REPORTS) > opened:
+                _OPEN_REPORTS.pop().abort()
+            raise
+
+    return wrapper
+
+
+def _staging_dir(final: Path) -> Path:
+    """A fresh directory beside ``final`` to build a report in; bad ``--out`` paths are one line."""
+    import tempfile
+
+    if final.exists() and not final.is_dir():
+        raise SimInputError(f"--out {str(final)!r} is a file; give a directory for the report")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent))
+    except OSError as exc:
+        raise SimInputError(f"--out {str(final)!r} cannot be written: {exc.strerror or exc}") from None
+
+
+def _publish(staging: Path, final: Path) -> None:
+    """Move a complete report into place: a rename of the directory, or file by file over an old report."""
+    import os
+
+    try:
+        if not final.exists():
+            staging.rename(final)
+            return
+        for path in staging.iterdir():
+            os.replace(path, final / path.name)
+        staging.rmdir()
+    except OSError as exc:
+        raise SimInputError(f"--out {str(final)!r} cannot be written: {exc.strerror or exc}") from None
 
 
 def _disclaimer_block(text: str):
@@ -175,6 +236,7 @@ def _scenario_appendix_blocks(rep: _Report, scenario) -> None:
     rep.table(["parameter", "value", "unit", "default", "source"], _all_input_rows(scenario), numeric=(1, 3))
 
 
+@_whole_or_nothing
 def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") -> dict:
     """Write the report of one scenario into ``outdir``.
 
@@ -243,13 +305,17 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
 # ---------------------------------------------------------------- sweeps --
 def open_store(path):
     """Open a sweep store (zarr directory) as an xarray Dataset, or raise SimInputError."""
+    import warnings
+
     import xarray as xr
 
     path = Path(path)
     if not path.exists():
         raise SimInputError(f"sweep store {str(path)!r} does not exist; give a store written by 'sim sweep'")
     try:
-        return xr.open_zarr(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return xr.open_zarr(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable store is a user error
         raise SimInputError(f"sweep store {str(path)!r} cannot be read as zarr ({type(exc).__name__}: "
                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
@@ -268,7 +334,11 @@ def _store_appendix_blocks(rep: _Report, ds) -> None:
     from .plots import sweep_figures as wf
 
     rep.heading("Appendix: store and inputs", anchor="appendix")
-    rep.table(["item", "value"], wf.store_summary(ds))
+    rows = [list(r) for r in wf.store_summary(ds)]
+    done, total = store_progress(ds)
+    if done < total:
+        rows.insert(0, ["chunks written", f"{done} of {total} (partial)"])
+    rep.table(["item", "value"], rows)
 
 
 def _sweep_findings_blocks(rep: _Report, findings: dict) -> None:
@@ -292,8 +362,34 @@ def _sweep_findings_blocks(rep: _Report, findings: dict) -> None:
         rep.bullets(findings["drivers"])
 
 
+def store_progress(ds) -> tuple[int, int]:
+    """(chunks written, chunks in all) of a sweep store; a Dataset without done markers counts as complete."""
+    import numpy as np
+
+    if "chunk_done" not in ds:
+        return 1, 1
+    done = np.asarray(ds["chunk_done"].values) == 1
+    return int(done.sum()), int(done.size)
+
+
+def written_part(ds):
+    """Only the computed part of a partial store: for a population the samples written (so ``n`` is the
+    number computed); a grid keeps its shape, unwritten points read as missing (NaN)."""
+    import numpy as np
+
+    from .plots import sweep_figures as wf
+
+    ds = wf.pool_grid(ds)
+    if wf.store_kind(ds) != "population":
+        return ds
+    probe = ds["l4_pressure_kpa"]
+    written = np.isfinite(np.asarray(probe.transpose(wf.SAMPLE_DIM, ...).values)).reshape(ds.sizes[wf.SAMPLE_DIM], -1)
+    return ds.isel({wf.SAMPLE_DIM: np.flatnonzero(written.any(axis=1))})
+
+
+@_whole_or_nothing
 def sweep_report(store, outdir="report", title: str | None = None, paper: str = "a4",
-                 progress: bool | None = None) -> dict:
+                 progress: bool | None = None, allow_partial: bool = False) -> dict:
     """Write the report of a sweep store (path or xarray Dataset) into ``outdir``.
 
     It opens with the findings in sentences (what was swept over which postures; for a grid,
@@ -304,7 +400,12 @@ def sweep_report(store, outdir="report", title: str | None = None, paper: str = 
     parameters for each posture; a population (``sample`` dimension) gets the distribution
     of each output by posture, the shares by grade and distribution, and the sensitivity
     ranking (standardised rank regression coefficients). A population store is read in
-    chunks (memory stays flat), with a progress bar on stderr.
+    chunks (memory stays flat), with a progress bar on stderr. A population repeated over
+    a grid is reported pooled over the grid points.
+
+    An incomplete store (a killed sweep) is refused unless ``allow_partial``; then every
+    figure and caption says how many chunks it covers, and the population counts only the
+    individuals computed.
 
     Parameters
     ----------
@@ -317,16 +418,38 @@ def sweep_report(store, outdir="report", title: str | None = None, paper: str = 
     progress : bool or None
         Progress bar on stderr while a population store is read; None: only on a terminal.
 
+    allow_partial : bool
+        Report an incomplete store (labelled as such) instead of refusing it.
+
     Returns
     -------
     dict with ``html``, ``pdf`` and ``png`` (list of paths).
+
+    Raises
+    ------
+    SimInputError
+        Unreadable or incomplete store, or an ``outdir`` that cannot be written.
     """
     from .plots import sweep_figures as wf
 
     ds = open_store(store) if isinstance(store, (str, Path)) else store
+    done, total = store_progress(ds)
+    label = ""
+    if done < total:
+        where = str(store) if isinstance(store, (str, Path)) else "the sweep store"
+        if not allow_partial:
+            sweep_file = ds.attrs.get("sweep_file") or "SWEEP.toml"
+            raise SimInputError(f"{where} is incomplete: {done} of {total} chunks written; run sim sweep "
+                                f"{sweep_file} --out {where} --resume (or report it with --allow-partial)")
+        label = f"partial store: {done} of {total} chunks written"
+        ds = written_part(ds)
+    ds = wf.pool_grid(ds)
     heading, subtitle = sweep_title(ds, store)
     kind = wf.store_kind(ds)
-    rep = _Report(outdir, title or heading, subtitle, paper=paper)
+    rep = _Report(outdir, (title or heading) + (f" ({label})" if label else ""), subtitle, paper=paper, label=label)
+    if label:
+        rep.paragraph(f"This report covers {done} of {total} chunks of the sweep: the store is incomplete (a sweep "
+                      "that was stopped); every number below counts only what was computed.", "alert")
     figures, findings = wf.sweep_figures_and_findings(ds, progress=progress)
     _sweep_findings_blocks(rep, findings)
     for fig_name, caption, fig, section, table in figures:
@@ -341,27 +464,47 @@ def sweep_report(store, outdir="report", title: str | None = None, paper: str = 
     return rep.close()
 
 
-# ------------------------------------------------------------------- cli --
-def report_cli(args) -> int:
-    """``sim report STORE_OR_SCENARIO --out DIR [--set k=v ...]``; returns the exit code."""
-    source = Path(args.source)
-    overrides = getattr(args, "overrides", None) or []
-    text = str(args.source).rstrip("/\\")
+# ---------------------------------------------------------------- entry --
+def write_report(source, out, overrides=None, allow_partial: bool = False, paper: str = "a4") -> dict:
+    """Write the report of a scenario file (``.toml``) or a sweep store into ``out``.
+
+    Parameters
+    ----------
+    source : str or Path
+        A scenario file or a sweep store written by ``sim sweep``.
+    out : str or Path
+        Output directory.
+    overrides : list of "section.key=value", optional
+        Scenario overrides (``--set``); not allowed for a sweep store.
+    allow_partial : bool
+        Report an incomplete sweep store (labelled as such) instead of refusing it.
+    paper : {'a4', 'letter'}
+        Page size of ``report.pdf``.
+
+    Returns
+    -------
+    dict with ``html``, ``pdf`` and ``png`` (paths).
+
+    Raises
+    ------
+    SimInputError
+        Unknown source kind, overrides given for a store, or bad scenario input.
+    """
+    source_path = Path(source)
+    overrides = list(overrides or [])
+    text = str(source).rstrip("/\\")
     if text.endswith(".toml"):
         from .engine import simulate
         from .scenario import load_scenario
 
-        scenario = load_scenario(source, overrides)
-        scenario_report(scenario, simulate(scenario), args.out, paper=getattr(args, "paper", "a4"))
-    elif text.endswith(".zarr") or source.is_dir():
+        scenario = load_scenario(source_path, overrides)
+        return scenario_report(scenario, simulate(scenario), out, paper=paper)
+    if text.endswith(".zarr") or source_path.is_dir():
         if overrides:
             raise SimInputError("--set applies to a scenario (.toml), not to a sweep store; drop it")
-        sweep_report(source, args.out, paper=getattr(args, "paper", "a4"))
-    else:
-        raise SimInputError(f"report source {str(args.source)!r} is neither a scenario (.toml) "
-                            "nor a sweep store (directory or .zarr)")
-    sys.stdout.write(f"report written to {Path(args.out) / 'report.html'} and report.pdf\n")
-    return 0
+        return sweep_report(source_path, out, paper=paper, allow_partial=allow_partial)
+    raise SimInputError(f"report source {str(source)!r} is neither a scenario (.toml) "
+                        "nor a sweep store (directory or .zarr)")
 
 
-__all__ = ["scenario_report", "sweep_report", "report_cli", "open_store"]
+__all__ = ["scenario_report", "sweep_report", "write_report", "open_store", "store_progress"]

@@ -41,6 +41,9 @@ class Scenario:
 
 def parse_override(text: str) -> tuple[str, object]:
     """``"section.key=value"`` -> (key, value); the value is read as a TOML literal."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise SimInputError(f"--set {text!r} contains a line break or control character; give one "
+                            "section.key=value on one line")
     if "=" not in text:
         raise SimInputError(f"--set {text!r} must look like section.key=value")
     key, raw = (part.strip() for part in text.split("=", 1))
@@ -48,20 +51,51 @@ def parse_override(text: str) -> tuple[str, object]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise SimInputError(f"--set {text!r}: the value nests too deeply") from None
     return key, value
 
 
+#: Largest input file (scenario, sweep, population) read, in bytes; real ones are a few kB.
+MAX_INPUT_BYTES = 1 << 20
+
+
 def read_toml(path: Path, what: str = "scenario file") -> dict:
-    """Parse a TOML file; a missing, unreadable or invalid one is one SimInputError line naming ``what``."""
+    """Parse a TOML file; a missing, unreadable or invalid one is one SimInputError line naming ``what``.
+
+    Only regular files up to :data:`MAX_INPUT_BYTES` are read: a FIFO, a device
+    (``/dev/zero``) or a directory is refused before it is opened, so nothing
+    blocks or reads without end.
+    """
+    import os
+    import stat
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SimInputError(f"{what} {str(path)!r} does not exist") from None
+    except (OSError, ValueError) as exc:
+        raise SimInputError(f"{what} {str(path)!r} cannot be read: {exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SimInputError(f"{what} {str(path)!r} is not a regular file (a directory, FIFO or device); "
+                            "give a TOML file")
+    if info.st_size > MAX_INPUT_BYTES:
+        raise SimInputError(f"{what} {str(path)!r} is {info.st_size} bytes; input files are limited to "
+                            f"{MAX_INPUT_BYTES} bytes (1 MiB)")
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_INPUT_BYTES + 1)
+        if len(data) > MAX_INPUT_BYTES:
+            raise SimInputError(f"{what} {str(path)!r} grew beyond {MAX_INPUT_BYTES} bytes while read")
+        return tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise SimInputError(f"{what} {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SimInputError(f"{what} {str(path)!r} cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SimInputError(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise SimInputError(f"{what} {str(path)!r} nests tables or arrays too deeply") from None
 
 
 def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> Scenario:
@@ -96,7 +130,11 @@ def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> S
             values[spec.key] = spec.check(value)
     for key, value in _normalise_overrides(overrides):
         if key.startswith("scenario."):
-            meta = {**meta, key.split(".", 1)[1]: value}
+            name = key.split(".", 1)[1]
+            if name not in _SCENARIO_KEYS:
+                raise SimInputError(f"unknown key {key!r}; allowed: "
+                                    f"{', '.join('scenario.' + k for k in _SCENARIO_KEYS)}")
+            meta = {**meta, name: value}
             continue
         spec = prm.get_spec(key)
         values[spec.key] = spec.check(value)
@@ -128,6 +166,9 @@ def _postures(table) -> tuple[tuple[str, ...], dict[str, Posture]]:
     if not isinstance(run, list) or not all(isinstance(r, str) for r in run) or not run:
         raise SimInputError(f"postures.run = {run!r} must be a non-empty list of posture names")
     allowed = list(BUILTIN_POSTURES) + list(custom)
+    if len(set(run)) != len(run):
+        twice = next(r for r in run if run.count(r) > 1)
+        raise SimInputError(f"postures.run repeats posture {twice!r}; list each posture once")
     for name in run:
         if name not in allowed:
             raise SimInputError(f"postures.run: posture {name!r} is unknown; allowed: {', '.join(allowed)}")

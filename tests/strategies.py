@@ -40,6 +40,7 @@ def configurations(draw, n=6):
         v[edge > 0.95] = hi
         batch[key] = v
     hp = batch["anatomy.disc_height_posterior_mm"]
+    batch["anatomy.foraminal_height_mm"] = np.maximum(batch["anatomy.foraminal_height_mm"], hp + 0.5)
     batch["pathology.disc_height_loss_mm"] = np.minimum(batch["pathology.disc_height_loss_mm"], hp - 1.0)
     depth = batch["anatomy.disc_depth_mm"]
     batch["pathology.slip_mm"] = np.minimum(batch["pathology.slip_mm"], depth - batch["pathology.slip_instability_mm"] - 1e-9)

@@ -181,9 +181,9 @@ def test_report_of_a_store_with_selected_results(population_store, tmp_path):
 
 
 def test_one_dimensional_grid_and_extra_dims(tmp_path):
-    ds = wf.evaluate_dataset(grid={"pathology.disc_bulge_mm": np.linspace(0, 3, 4)}, postures=("standing", "flexion"))
     from sim.report import sweep_report
 
+    ds = wf.evaluate_dataset(grid={"pathology.disc_bulge_mm": np.linspace(0, 3, 4)}, postures=("standing", "flexion"))
     res = sweep_report(ds, tmp_path / "one")
     check_report(tmp_path / "one", ("lines_pressure",))
     assert res["png"][0].name == "lines_pressure.png"

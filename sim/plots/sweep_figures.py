@@ -31,6 +31,7 @@ from . import style as st
 
 plt = st.plt
 SAMPLE_DIM = "sample"
+CHUNK_DIM = "chunk"
 RECORD_DIMS = ("posture", "side")
 
 
@@ -41,7 +42,50 @@ def store_kind(ds) -> str:
 
 
 def grid_dims(ds) -> list[str]:
-    return [d for d in ds.dims if d not in RECORD_DIMS and d != SAMPLE_DIM and ds.sizes[d] > 1]
+    return [d for d in ds.dims if d not in RECORD_DIMS and d not in (SAMPLE_DIM, CHUNK_DIM) and ds.sizes[d] > 1]
+
+
+def pool_grid(ds):
+    """A population-by-grid store as one population: each (grid point, individual) pair is one sample.
+
+    The grid coordinates become coordinates along ``sample`` (so the sensitivity
+    ranking includes the swept parameters); stores without both a ``sample`` and
+    a grid dimension are returned unchanged.
+    """
+    extra = [d for d in ds.dims if d not in RECORD_DIMS and d not in (SAMPLE_DIM, CHUNK_DIM)]
+    if SAMPLE_DIM not in ds.dims or not extra:
+        return ds
+    ds = ds.drop_vars([v for v in ds.variables if CHUNK_DIM in ds[v].dims])
+    n_individuals = ds.sizes[SAMPLE_DIM]
+    pooled = ds.stack(_pooled=(*extra, SAMPLE_DIM))
+    grid_values = {d: np.asarray(pooled[d].values) for d in extra}
+    pooled = pooled.drop_vars(["_pooled", *extra, SAMPLE_DIM]).rename({"_pooled": SAMPLE_DIM})
+    pooled = pooled.assign_coords({d: (SAMPLE_DIM, v) for d, v in grid_values.items()})
+    pooled.attrs["pooled_grid"] = ", ".join(f"{d} ({ds.sizes[d]} values)" for d in extra)
+    pooled.attrs["pooled_individuals"] = n_individuals
+    pooled.attrs["pooled_points"] = int(np.prod([ds.sizes[d] for d in extra]))
+    return pooled
+
+
+def population_text(ds) -> str:
+    """``n = ...`` of a population store, saying when grid points are pooled into it."""
+    n = ds.sizes[SAMPLE_DIM]
+    if ds.attrs.get("pooled_grid"):
+        ind, points = ds.attrs["pooled_individuals"], ds.attrs["pooled_points"]
+        return f"n = {n}{'' if n == ind * points else ' computed'} of {ind} individuals x {points} grid points"
+    return f"n = {n}"
+
+
+def axis_values(ds, dim: str) -> tuple[np.ndarray, list[str] | None]:
+    """Plot positions of a swept dimension and, for a categorical one (labels), its tick labels."""
+    values = np.asarray(ds[dim].values)
+    if values.dtype.kind in "fiu":
+        return values.astype(float), None
+    return np.arange(len(values), dtype=float), [str(v) for v in values]
+
+
+def _value_text(v) -> str:
+    return f"{float(v):g}" if np.asarray(v).dtype.kind in "fiu" else str(v)
 
 
 def sampled_parameters(ds) -> list[str]:
@@ -74,7 +118,7 @@ def codes(ds, name: str, reference: tuple[str, ...]) -> np.ndarray:
         return np.vectorize(lambda v: lut.get(str(v), -1))(raw).astype(int)
     labels = labels_of(ds, name)
     remap = np.array([reference.index(lbl) if lbl in reference else -1 for lbl in labels] + [-1])
-    raw = np.where(np.isfinite(raw), raw, len(labels)).astype(int)
+    raw = np.where(np.isfinite(raw) & (raw >= 0), raw, len(labels)).astype(int)  # NaN or -1: missing
     return remap[np.clip(raw, 0, len(labels))]
 
 
@@ -87,9 +131,13 @@ def store_summary(ds) -> list[tuple[str, str]]:
             ("postures", ", ".join(postures_of(ds)))]
     if store_kind(ds) == "grid":
         for d in grid_dims(ds):
-            v = np.asarray(ds[d].values, float)
-            rows.append((d, f"{v.min():g} to {v.max():g} in {len(v)} steps"))
+            v, labels = axis_values(ds, d)
+            rows.append((d, ", ".join(labels) if labels else f"{v.min():g} to {v.max():g} in {len(v)} steps"))
     else:
+        rows.append(("population", population_text(ds)))
+        if ds.attrs.get("pooled_grid"):
+            rows.append(("pooled", f"{ds.attrs['pooled_individuals']} individuals at every point of "
+                         f"{ds.attrs['pooled_grid']}"))
         for p in sampled_parameters(ds):
             v = np.asarray(ds[p].values, float)
             rows.append((p, f"mean {v.mean():.3g}, sd {v.std():.3g}, range {v.min():.3g} to {v.max():.3g}"))
@@ -145,8 +193,16 @@ def _panel_grid(n, ncol_max=None, w=3.3, h=2.4, extra_w=1.3, extra_h=1.6):
 def _fixed_selection(ds, keep: list[str]):
     """Hold grid dimensions beyond ``keep`` at their middle value; return (selection dict, note)."""
     sel = {d: ds.sizes[d] // 2 for d in grid_dims(ds) if d not in keep}
-    note = ", ".join(f"{d} = {float(ds[d].values[i]):g}" for d, i in sel.items())
+    note = ", ".join(f"{d} = {_value_text(ds[d].values[i])}" for d, i in sel.items())
     return sel, (f"other swept parameters held at {note}" if note else "")
+
+
+def _category_ticks(ax, x, xticks, y, yticks) -> None:
+    """Label positions of categorical axes (e.g. ``pathology.herniation_zone``) with their labels."""
+    if xticks:
+        ax.set_xticks(x, xticks, rotation=30, ha="right", rotation_mode="anchor")
+    if yticks:
+        ax.set_yticks(y, yticks)
 
 
 def _label_map_axes(axes, xdim: str, ydim: str) -> None:
@@ -184,7 +240,7 @@ def pressure_map_figure(ds, root: str):
     th = _thresholds(ds)
     postures = postures_of(ds)
     vmax = pressure_scale_kpa(da.values, th["pressure_kpa"].values())
-    x, y = np.asarray(ds[xdim].values, float), np.asarray(ds[ydim].values, float)
+    (x, xticks), (y, yticks) = axis_values(ds, xdim), axis_values(ds, ydim)
     title = {"l4": "L4 root or ganglion (whichever higher)", "l5": "L5 root (lateral recess)"}[root]
     styles = {"mild": ("white", 1.2, "dotted"), "moderate": ("#FFB000", 1.4, "dashed"), "severe": ("#FF4040", 1.8, "solid")}
     with st.style():
@@ -202,6 +258,7 @@ def pressure_map_figure(ds, root: str):
                 ax.clabel(cs, fmt=lambda v: names.get(v, f"{v:.1f}"), fontsize=7, inline=True)
             ax.set_title(f"{st.posture_label(p)} (max {np.nanmax(z):.1f} kPa)", color="black", fontsize=10)
             ax.grid(False)
+            _category_ticks(ax, x, xticks, y, yticks)
         _label_map_axes(axes, xdim, ydim)
         fig.subplots_adjust(left=0.08, right=0.8, top=0.86, bottom=0.22, wspace=0.08, hspace=0.3)
         cax = fig.add_axes([0.89, 0.24, 0.015, 0.6])
@@ -238,7 +295,7 @@ def grade_map_figure(ds, root: str):
     da = xr.DataArray(full, dims=ds[name].dims, coords={d: ds[d] for d in ds[name].dims if d in ds.coords})
     da = _worse_side(da.isel(sel)).transpose("posture", ydim, xdim)
     postures = postures_of(ds)
-    x, y = np.asarray(ds[xdim].values, float), np.asarray(ds[ydim].values, float)
+    (x, xticks), (y, yticks) = axis_values(ds, xdim), axis_values(ds, ydim)
     cmap = ListedColormap([st.GRADE_COLORS[g] for g in GRADES])
     norm = BoundaryNorm(np.arange(-0.5, len(GRADES)), cmap.N)
     with st.style():
@@ -249,6 +306,7 @@ def grade_map_figure(ds, root: str):
             map_mesh(ax, x, y, z, cmap=cmap, norm=norm, edgecolors="none")
             ax.set_title(st.posture_label(p))
             ax.grid(False)
+            _category_ticks(ax, x, xticks, y, yticks)
         _label_map_axes(axes, xdim, ydim)
         fig.subplots_adjust(left=0.08, right=0.98, top=0.82, bottom=0.16, wspace=0.08, hspace=0.3)
         handles = [Patch(facecolor=st.GRADE_COLORS[g], edgecolor="#777777", label=g) for g in GRADES]
@@ -266,7 +324,7 @@ def line_figure(ds):
     xdim = grid_dims(ds)[0]
     sel, note = _fixed_selection(ds, [xdim])
     th = _thresholds(ds)
-    x = np.asarray(ds[xdim].values, float)
+    x, xticks = axis_values(ds, xdim)
     with st.style():
         fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), sharey=True)
         for ax, (root, da) in zip(axes, (("L4 root or ganglion", l4_pressure(ds)), ("L5 root", ds["l5_pressure_kpa"]))):
@@ -276,6 +334,7 @@ def line_figure(ds):
                         lw=1.6, label=st.posture_label(p))
             ax.set_title(root)
             ax.set_xlabel(st.param_label(xdim))
+            _category_ticks(ax, x, xticks, None, None)
         top = max(float(ax.get_ylim()[1]) for ax in axes)
         axes[0].set_ylim(0, max(top, th["pressure_kpa"]["severe"] * 1.15))
         for k, ax in enumerate(axes):
@@ -357,8 +416,7 @@ def distributions_figure(ds, summary=None):
                     sec.set_yticks(list(shown.values()), [f"{y:g} %" for y in shown.values()])
         for ax in axes.flat[len(outputs):]:
             ax.set_visible(False)
-        n = summary.n_people
-        fig.suptitle(f"Population outputs by posture (n = {n:,} individuals, worse side)", x=0.01, ha="left")
+        fig.suptitle(f"Population outputs by posture ({population_text(ds)}, worse side)", x=0.01, ha="left")
         width, height = fig.get_size_inches()
         st.add_note(fig, "Box: quartiles; line: median; whiskers: 5th-95th percentile. Pressure and flattening are "
                     "zero for anyone whose root is not touched: their boxes show only those above zero, and the share "
@@ -434,7 +492,7 @@ def shares_figure(ds, summary=None):
             ax.grid(axis="x", visible=False)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8.5)
         axes[0, 0].set_ylabel("share of population [%]")
-        fig.suptitle(f"Share of the population by posture (n = {summary.n_people:,})", x=0.01, ha="left")
+        fig.suptitle(f"Share of the population by posture ({population_text(ds)})", x=0.01, ha="left")
         st.add_footer(fig)
         fig.subplots_adjust(left=0.06, right=0.99, top=0.88, bottom=0.33, wspace=0.06)
     return fig
@@ -539,7 +597,7 @@ def sensitivity_figure(ds, table=None, max_params: int = 15):
         cax = fig.add_axes([0.915, 0.3, 0.012, 0.58])
         cb = fig.colorbar(im, cax=cax)
         cb.set_label("SRRC (standardised rank regression coefficient) [-]")
-        fig.suptitle(f"Which parameters move root compression most (n = {ds.sizes[SAMPLE_DIM]}; ranked by mean "
+        fig.suptitle(f"Which parameters move root compression most ({population_text(ds)}; ranked by mean "
                      "|SRRC|)", x=0.01, ha="left")
         st.add_note(fig, "SRRC: change in the rank of the pressure, in standard deviations, per standard "
                     "deviation of the parameter's rank, others fixed (Saltelli 2008). R² < 0.7: rank model explains "
