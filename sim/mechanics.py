@@ -13,8 +13,8 @@ with these tissues (``s`` = -1 left, +1 right):
 * bending: ``M = sign(a) k0/B (exp(B|a|) - 1)`` per direction (yamamoto1989);
 * disc, axial: ``k0/b (exp(b w) - 1)`` in compression (beckstein2008), ``k_t w``
   in tension, ``k_t`` far below the compressive stiffness (annulus in tension);
-* disc margins: bottoming ``K r^4 / (1 - r)``, ``r`` = margin closure over the
-  remaining margin height, so no disc height goes below zero;
+* disc margins (anterior, and posterior at each foramen): bottoming ``K r^4 / (1 - r)``,
+  ``r`` = margin closure over the remaining margin height, so no disc height goes below zero;
 * shear: ``k_s = k_s0 (1 + F/F_s) (1 - d_s hl/hp) / (1 + i/i_ref)`` about the
   rest translation ``u_rest`` = ``pathology.slip_mm`` (preload stiffening,
   gardner_morse2004; degeneration; instability ``i`` as added compliance);
@@ -88,9 +88,9 @@ _L_MAX, _X_MAX = ANGLE_LIMITS_DEG["lateral"], ANGLE_LIMITS_DEG["axial"]
 _STEP_TOL = 1e-13
 _MAX_ITER = 200
 
-# Order of the tissue scalars handed to the solvers (both engines):
-# hl, u_rest, instability, hp, ha, depth, r_lat, kd0, bd, kb, kfac, gap, lever, eps, kap, gap_ap, hf,
-# ks0, fs, ds, cor
+#: Anatomy, pathology and tissue values the segment solvers take after the moment-rotation
+#: constants (``sim.postures.LAW_KEYS``), in this order: hl, u_rest, instability, hp, ha, depth,
+#: r_lat, kd0, bd, kb, kfac, gap, lever, eps, kap, gap_ap, hf, ks0, fs, ds, cor.
 SOLVE_KEYS = (
     "pathology.disc_height_loss_mm", "pathology.slip_mm", "pathology.slip_instability_mm",
     "anatomy.disc_height_posterior_mm", "anatomy.disc_height_anterior_mm", "anatomy.disc_depth_mm",
@@ -147,7 +147,10 @@ def axial_residual(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, 
     fd, kd = disc_axial_force_n(w, kd0, bd, kt)
     fl, kl = contact_force_n(w - lever * sa - r_lat * sl - g_rest, kfac, eps)
     fr, kr = contact_force_n(w - lever * sa + r_lat * sl - g_rest, kfac, eps)
-    fp, kp = bottoming_force_n(w - cor * sa, hp - hl, kb)
+    # posterior margin at each foramen (posterolateral corners) and anterior margin
+    fpl, kpl = bottoming_force_n(w - cor * sa - r_lat * sl, hp - hl, kb)
+    fpr, kpr = bottoming_force_n(w - cor * sa + r_lat * sl, hp - hl, kb)
+    fp, kp = fpl + fpr, kpl + kpr
     fa, ka = bottoming_force_n(w + (depth - cor) * sa, ha - hl, kb)
     g = fd + fl + fr + fp + fa - force
     dg = kd + kl + kr + kp + ka
@@ -178,7 +181,7 @@ def axial_bracket(a, lat, hl, hp, ha, depth, r_lat, lever, cor):
     """(lo, hi) with g_w(lo) < 0 (every contact open, disc in tension) and g_w -> +inf at hi (a margin flat)."""
     sa = math.sin(a * _DEG)
     lo = -(lever + r_lat + depth + 1.0)
-    hi = min(hp - hl + cor * sa, ha - hl - (depth - cor) * sa)
+    hi = min(hp - hl + cor * sa - r_lat * abs(math.sin(lat * _DEG)), ha - hl - (depth - cor) * sa)
     return lo, hi
 
 
@@ -206,11 +209,36 @@ def segment_equilibrium(force, shear, moment, lat_moment, ax_moment, imposed, a_
                         kf0, bf, ke0, be, kl0, bl, ka0, ba,
                         hl, u_rest, instability, hp, ha, depth, r_lat, kd0, bd, kb, kfac, gap, lever,
                         eps, kap, gap_ap, hf, ks0, fs, ds, cor):
-    """Equilibrium of L4 on L5 (reference engine).
+    """Equilibrium of L4 on L5 under one posture's loads (reference engine, module docstring).
+
+    Parameters
+    ----------
+    force, shear : float [N]
+        Compression (normal to the disc) and anterior shear on L4 (stage 1).
+    moment, lat_moment, ax_moment : float [N m]
+        Passive moments; used by load cases only (``imposed`` 0).
+    imposed : float
+        1 for a trunk posture (rotations ``a_imp``, ``lat_imp``, ``ax_imp`` [deg] held by the
+        muscles), 0 for a load case (rotations from equilibrium).
+    kf0, bf, ke0, be, kl0, bl, ka0, ba : float
+        Moment-rotation constants (``sim.postures.LAW_KEYS``).
+    hl ... cor : float
+        The values of :data:`SOLVE_KEYS`, in that order.
 
     Returns
     -------
     (a, lat, axial, w, u, tip_left, tip_right, surf_left, surf_right, iterations, at_bound)
+        Rotations [deg], axial compression and translation [mm], the facet tip and surface
+        contact forces per side [N], 0 iterations (brentq) and 1 if a result sits on a limit.
+
+    Examples
+    --------
+    >>> from sim.params import defaults
+    >>> d = defaults()
+    >>> args = [d[k] for k in LAW_KEYS] + [d[k] for k in SOLVE_KEYS]
+    >>> r = segment_equilibrium(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, *args)
+    >>> abs(r[3]) < 1e-12, r[5] + r[6]  # no load: no compression, no facet force
+    (True, 0.0)
     """
     kt = DISC_TENSILE_STIFFNESS_N_PER_MM
     ks = shear_stiffness_n_per_mm(force, ks0, fs, ds, hl, hp, instability)
@@ -349,7 +377,10 @@ def _axial_residual(w, force, sa, ca, sl, hl, hp, ha, depth, r_lat, kd0, bd, kt,
     fd, kd = _disc_axial_force_n(w, kd0, bd, kt)
     fl, kl = _contact_force_n(w - lever * sa - r_lat * sl - g_rest, kfac, eps)
     fr, kr = _contact_force_n(w - lever * sa + r_lat * sl - g_rest, kfac, eps)
-    fp, kp = _bottoming_force_n(w - cor * sa, hp - hl, kb)
+    # posterior margin at each foramen (posterolateral corners) and anterior margin
+    fpl, kpl = _bottoming_force_n(w - cor * sa - r_lat * sl, hp - hl, kb)
+    fpr, kpr = _bottoming_force_n(w - cor * sa + r_lat * sl, hp - hl, kb)
+    fp, kp = fpl + fpr, kpl + kpr
     fa, ka = _bottoming_force_n(w + (depth - cor) * sa, ha - hl, kb)
     g = fd + fl + fr + fp + fa - force
     dg = kd + kl + kr + kp + ka

@@ -173,15 +173,20 @@ def test_equilibrium_beyond_the_range_is_held_on_the_limit_and_flagged(moment):
 
 @given(configurations(n=4), st.floats(0.0, 6000.0), st.floats(-40.0, 40.0))
 def test_disc_margins_never_reach_zero_height(batch, force, moment):
-    """Bottoming: the anterior and posterior disc margins keep a positive height, soft tissue included."""
+    """Bottoming: the anterior margin and the posterior margin at each foramen keep a positive height,
+    soft tissue and strong lateral bending included."""
     _, rows = packed_rows(batch)
     for v in rows:
         v = {**v, "tissue.disc_axial_toe_stiffness_n_per_mm": 50.0, "tissue.disc_axial_stiffening_per_mm": 0.1}
-        a, _, _, w, *_ = mech._segment_equilibrium(force, 0.0, moment, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, *_solve_args(v))
-        s = math.sin(math.radians(a))
-        hl, cor = v["pathology.disc_height_loss_mm"], v["tissue.cor_anterior_offset_mm"]
-        assert v["anatomy.disc_height_posterior_mm"] - hl - (w - cor * s) > 0.0
-        assert v["anatomy.disc_height_anterior_mm"] - hl - (w + (v["anatomy.disc_depth_mm"] - cor) * s) > 0.0
+        for imposed, lat_moment in ((0.0, moment), (1.0, 0.0)):  # load case; imposed lateral bend of 10 deg
+            a, lat, _, w, *_ = mech._segment_equilibrium(force, 0.0, moment, lat_moment, 0.0, imposed, 5.0, 10.0, 0.0,
+                                                         *_solve_args(v))
+            s = math.sin(math.radians(a))
+            hl, cor = v["pathology.disc_height_loss_mm"], v["tissue.cor_anterior_offset_mm"]
+            for sign in (-1.0, 1.0):
+                closure = mech.local_disc_closure_mm(w, a, lat, sign, cor, v["anatomy.foramen_lateral_offset_mm"])
+                assert v["anatomy.disc_height_posterior_mm"] - hl - closure > 0.0
+            assert v["anatomy.disc_height_anterior_mm"] - hl - (w + (v["anatomy.disc_depth_mm"] - cor) * s) > 0.0
 
 
 def test_pure_moment_ranges_are_the_calibration():
