@@ -258,7 +258,7 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
     slip = mech._radiographic_slip_mm(u, angle, p[_HP], hl, p[_COR])
     ahead = max(u, 0.0)
 
-    # without lateral or axial moments and without one-sided disease both sides are mirror images
+    # without lateral bending or axial rotation and without one-sided disease both sides are mirror images
     symmetric = lat == 0.0 and axial == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
     for s in range(2):
         if s == 1 and symmetric:
