@@ -59,6 +59,14 @@ PARAM_COLUMNS = (
     "tissue.sap_tip_height_mm",
     "tissue.root_transverse_modulus_kpa",
     "tissue.root_stiffening",
+    "tissue.disc_bottoming_force_n",
+    "tissue.disc_shear_stiffness_n_per_mm",
+    "tissue.shear_preload_n",
+    "tissue.shear_degeneration",
+    "tissue.facet_shear_stiffness_n_per_mm",
+    "tissue.facet_shear_gap_mm",
+    "tissue.facet_contact_height_mm",
+    "tissue.swelling_pressure_mpa",
     "lifting.trunk_flexion_deg",
     "lifting.hand_load_kg",
     "lifting.upper_body_mass_fraction",
@@ -66,7 +74,17 @@ PARAM_COLUMNS = (
     "lifting.trunk_length_mm",
     "lifting.hand_forward_reach_mm",
     "lifting.extensor_moment_arm_mm",
-    "lifting.passive_moment_fraction",
+    "lifting.upright_com_offset_mm",
+    "lifting.flexor_moment_arm_mm",
+    "lifting.lateral_moment_arm_mm",
+    "lifting.axial_moment_arm_mm",
+    "lifting.cocontraction_force_n",
+    "lifting.extensor_line_obliquity_deg",
+    "lifting.disc_inclination_deg",
+    "lifting.pelvic_share",
+    "lifting.segment_per_trunk",
+    "lifting.segment_flexion_limit_deg",
+    "lifting.segment_extension_limit_deg",
     "grading.contact_clearance_mm",
     "grading.mild_pressure_mmhg",
     "grading.moderate_pressure_mmhg",
@@ -115,6 +133,11 @@ OUTPUTS = (
     "l5_pressure_kpa",
     "l5_grade",
     "solver_iterations",
+    "solver_at_bound",
+    "shear_force_n",
+    "side_facet_force_n",
+    "translation_mm",
+    "axial_compression_mm",
     # stage 5, referral (sim.referral): pain 0-10 per region, then the distribution code
     "pain_buttock",
     "pain_lateral_hip",
@@ -169,17 +192,21 @@ OUT_L5_DEFORMATION_PCT = 27
 OUT_L5_PRESSURE_KPA = 28
 OUT_L5_GRADE = 29
 OUT_SOLVER_ITERATIONS = 30
-OUT_PAIN_BUTTOCK = 31
-OUT_PAIN_LATERAL_HIP = 32
-OUT_PAIN_GROIN = 33
-OUT_PAIN_ANTERIOR_THIGH = 34
-OUT_PAIN_POSTERIOR_THIGH = 35
-OUT_PAIN_LATERAL_THIGH = 36
-OUT_PAIN_MEDIAL_KNEE_LEG = 37
-OUT_PAIN_LATERAL_LEG = 38
-OUT_PAIN_DORSUM_FOOT = 39
-OUT_DISTRIBUTION = 40
-
+OUT_SOLVER_AT_BOUND = 31
+OUT_SHEAR_FORCE_N = 32
+OUT_SIDE_FACET_FORCE_N = 33
+OUT_TRANSLATION_MM = 34
+OUT_AXIAL_COMPRESSION_MM = 35
+OUT_PAIN_BUTTOCK = 36
+OUT_PAIN_LATERAL_HIP = 37
+OUT_PAIN_GROIN = 38
+OUT_PAIN_ANTERIOR_THIGH = 39
+OUT_PAIN_POSTERIOR_THIGH = 40
+OUT_PAIN_LATERAL_THIGH = 41
+OUT_PAIN_MEDIAL_KNEE_LEG = 42
+OUT_PAIN_LATERAL_LEG = 43
+OUT_PAIN_DORSUM_FOOT = 44
+OUT_DISTRIBUTION = 45
 
 def _check():
     """The named positions above must match the tuples they name."""

@@ -1,14 +1,48 @@
-"""Stage 1, loads: posture -> compressive follower force and moments at L4-L5.
+"""Stage 1, loads: posture -> compression, shear and the three moments at L4-L5.
 
-Static postures come from published load cases (a follower load along the
-spinal curve plus pure moments, as in the multi-model lumbar FE comparisons);
-lifting comes from a two-dimensional static trunk model.  All loads scale with
-body mass relative to the 70 kg subject of the in vivo pressure data.
+One static trunk model for every posture (the lifting model generalised).
+The upper body above L4-L5 (mass fraction ``f_ub`` of body mass, centre of
+mass ``d_ub`` along the trunk, ``e0`` in front of L4-L5 when upright) and a
+hand load ``m_h`` (at the shoulders, ``L`` along the trunk, reach ``r``) hang
+on a trunk inclined by ``theta`` (+ forward) and ``beta`` (+ to the right):
+
+    M_g  = [W (d_ub sin th + e0 cos th) + H (L sin th + r)] / 1000          sagittal [N m]
+    M_gl = (W d_ub + H L) sin(beta) / 1000                                   lateral  [N m]
+
+``W = g f_ub m`` (zero when lying: a support carries it), ``H = g m_h``.  The
+posture imposes the L4-L5 rotations: a share of the trunk inclination that
+saturates at the end of range of the level, plus a posture's own part
+(the pelvic tilt of sitting),
+
+    a = a_posture + A (1 - exp(-k |th| / A)) sign(th),   A = flexion or extension limit
+
+and the passive tissues carry the moment of their own law at that rotation,
+``M_p = M_law(a)`` (likewise laterally and axially).  The trunk muscles carry
+the rest, with a baseline antagonist force ``F_cc`` that stabilises the upright
+trunk (cholewicki1997):
+
+    M_m >= 0:  F_abd = F_cc,  F_es = (M_m + F_cc e_abd) / e_es      M_m = M_g - M_p
+    M_m <  0:  F_es  = F_cc,  F_abd = (-M_m + F_cc e_es) / e_abd
+    F_lat = max(|M_gl| - |M_pl|, 0) / e_lat,   F_ax = |M_pa| / r_ax
+
+and in the L4-L5 disc plane, inclined by ``delta`` to horizontal (``delta0``
+upright, plus the posture's change, plus the pelvic share of the trunk
+inclination), with the erector line of action oblique by ``gamma``:
+
+    F = (W + H) cos(delta) + F_es cos(gamma) + F_abd + F_lat + F_ax          compression
+    S = (W + H) sin(delta) - F_es sin(gamma)                                  anterior shear
+
+So lifting at 0 deg with no load is standing, and every posture's loads come
+from the same equations.  A custom posture may instead give its loads
+directly (a load case: follower load, shear and moments, as in the in vitro
+and finite-element literature); load cases scale with body mass / 70 kg.
 
 References
 ----------
-wilke1999, rohlmann2009, dreischarf2014, waters1993, mcgill_norman1986,
-dempster1955 (keys of ``sim/data/sources.toml``).
+dempster1955 (segment masses), waters1993 (trunk model, NIOSH), mcgill_norman1986
+(extensor lever), cholewicki1997 (co-activation), macintosh_bogduk1987 (erector obliquity),
+pearcy1984 (in vivo range per level), endo2012, bae2012, issa2023 (sitting),
+wilke1999 (IDP for validation, never an input).
 """
 
 from __future__ import annotations
@@ -17,113 +51,249 @@ import math
 
 import numpy as np
 
+from .errors import SimInputError  # noqa: F401  (re-exported for callers)
 from .jit import njit
-from .postures import (BUILTIN_POSTURES, LIFTING_FLAG, LIFTING_KEYS, LOAD_KEYS, Posture,  # noqa: F401
-                       builtin_postures, custom_posture)
+from .postures import (BUILTIN_POSTURES, KINDS, LAW_KEYS, LIFTING, LIFTING_KEYS, LOAD_CASE, LOAD_KEYS,  # noqa: F401
+                       ROW, TRUNK, TRUNK_POSTURE_KEYS, Posture, builtin_postures, custom_posture)
 from .units import GRAVITY_M_S2, REFERENCE_BODY_MASS_KG
 
+#: Largest passive moment a posture imposes on the segment [N m]: twice the 10 N m of the in vitro
+#: range of motion (yamamoto1989).  A stiffer segment stops short of the posture's rotation there.
+PASSIVE_MOMENT_LIMIT_NM = 20.0
+#: Compressive strength of a lumbar motion segment [N] (brinckmann1989: 2-10 kN; NIOSH 1981 6.4 kN
+#: for half of the segments): a trunk model that asks for more is held at it.
+COMPRESSIVE_STRENGTH_N = 10000.0
 
-def lifting_loads(body_mass_kg, trunk_flexion_deg, hand_load_kg, upper_body_mass_fraction,
-                  upper_body_com_lever_mm, trunk_length_mm, hand_forward_reach_mm,
-                  extensor_moment_arm_mm, passive_moment_fraction):
-    """Compressive force and passive flexion moment at L4-L5 while lifting.
 
-    Static sagittal trunk model: the upper body (mass fraction ``f`` of body
-    mass, centre of mass at ``d_ub`` along the trunk) and the hand load (at the
-    shoulders, ``L`` along the trunk, plus a forward reach ``r``) create the
-    external flexion moment
+def bending_moment_nm(angle_deg, toe_stiffness_nm_per_deg, stiffening_per_deg):
+    """Resisting moment of the passive segment for a rotation [N m].
 
-        M = g [f m d_ub sin(a) + m_h (L sin(a) + r)]            (1)
-
-    balanced by the erector spinae at lever ``e`` (force M/e) and a passive
-    share ``p`` carried by disc and ligaments.  The compressive force is the
-    muscle force plus the axial component of the weights:
-
-        F = (1 - p) M / e + g (f m + m_h) cos(a)                 (2)
-
-    Parameters
-    ----------
-    body_mass_kg : array_like [kg]
-    trunk_flexion_deg : array_like [deg] trunk inclination from vertical
-    hand_load_kg : array_like [kg]
-    upper_body_mass_fraction : array_like [-]
-    upper_body_com_lever_mm, trunk_length_mm, hand_forward_reach_mm,
-    extensor_moment_arm_mm : array_like [mm]
-    passive_moment_fraction : array_like [-]
-
-    Returns
-    -------
-    force_n : compressive force [N]
-    passive_moment_nm : flexion moment on the passive segment [N m]
+    ``M = sign(a) k0 / B (exp(B |a|) - 1)``: tangent stiffness ``k0`` in the
+    neutral zone, exponential stiffening towards the end of the range.  Used
+    here for the passive moment of an imposed rotation and by ``sim.mechanics``.
 
     References
     ----------
-    waters1993 (NIOSH 3.4 kN criterion), mcgill_norman1986 (extensor lever),
-    dempster1955 (segment masses); validated against wilke1999 (2.3 MPa
-    round-back 20 kg lift) and afshari2017 (1.4-4.0 kN).
+    yamamoto1989 (calibration: ROM at 10 N m and neutral zone).
 
     Examples
     --------
-    >>> f, m = lifting_loads(70, 60, 20, 0.55, 200, 450, 100, 55, 0.05)
-    >>> round(float(f))
-    3172
+    >>> round(float(bending_moment_nm(0.9, 0.5556, 1e-9)), 3)
+    0.5
     """
-    a = np.radians(trunk_flexion_deg)
-    m_ub = upper_body_mass_fraction * np.asarray(body_mass_kg, dtype=float)
-    moment_nm = GRAVITY_M_S2 * (
-        m_ub * upper_body_com_lever_mm * np.sin(a)
-        + hand_load_kg * (trunk_length_mm * np.sin(a) + hand_forward_reach_mm)
-    ) / 1000.0
-    active = (1.0 - passive_moment_fraction) * moment_nm
-    force = active / (extensor_moment_arm_mm / 1000.0) + GRAVITY_M_S2 * (m_ub + hand_load_kg) * np.cos(a)
-    return force, passive_moment_fraction * moment_nm
+    a = np.abs(angle_deg)
+    k0 = np.asarray(toe_stiffness_nm_per_deg, dtype=float)
+    b = np.asarray(stiffening_per_deg, dtype=float)
+    m = np.where(b > 0, k0 / np.where(b > 0, b, 1.0) * np.expm1(b * a), k0 * a)
+    return np.sign(angle_deg) * m
 
 
-def posture_loads(posture_row, body_mass_kg, lifting_params):
-    """Loads of one posture row for one person.
+def bending_angle_deg(moment_nm, toe_stiffness_nm_per_deg, stiffening_per_deg):
+    """Rotation under a pure moment, the inverse of :func:`bending_moment_nm` [deg].
+
+    Examples
+    --------
+    >>> round(float(bending_angle_deg(0.5, 0.5556, 1e-9)), 3)
+    0.9
+    """
+    m = np.abs(moment_nm)
+    k0 = np.asarray(toe_stiffness_nm_per_deg, dtype=float)
+    b = np.asarray(stiffening_per_deg, dtype=float)
+    a = np.where(b > 0, np.log1p(m * b / k0) / np.where(b > 0, b, 1.0), m / k0)
+    return np.sign(moment_nm) * a
+
+
+def imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit_deg, extension_limit_deg):
+    """L4-L5 flexion imposed by a trunk inclination [deg]: ``A (1 - exp(-k |th| / A)) sign(th)``.
+
+    Slope ``k`` near upright, saturating at the level's end of range ``A``
+    (pearcy1984: about 14 deg flexion-extension per lumbar level, more flexion
+    than extension).
+
+    Examples
+    --------
+    >>> round(imposed_rotation_deg(40.0, 0.25, 12.0, 4.0), 2)
+    6.78
+    """
+    top = flexion_limit_deg if trunk_deg >= 0.0 else extension_limit_deg
+    return math.copysign(-top * math.expm1(-per_trunk * abs(trunk_deg) / top), trunk_deg)
+
+
+def trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg,
+                segment_axial_deg, inclination_change_deg, hand_kg, supported,
+                f_ub, d_ub, length, reach, e_es, e0, e_abd, e_lat, r_ax, f_cc, gamma_deg, delta0,
+                pelvic_share, per_trunk, flexion_limit, extension_limit, kf0, bf, ke0, be, kl0, bl, ka0, ba):
+    """Loads at L4-L5 from the static trunk model (module docstring), one posture, one person.
 
     Parameters
     ----------
-    posture_row : sequence of 5 floats, see :meth:`Posture.row`
-    body_mass_kg : float [kg]
-    lifting_params : sequence of 8 floats in the order of :data:`LIFTING_KEYS`
+    body_mass_kg [kg]; trunk_deg, lateral_deg [deg] trunk inclinations; segment_flexion_deg,
+    segment_lateral_deg, segment_axial_deg [deg] the posture's own L4-L5 rotations;
+    inclination_change_deg [deg]; hand_kg [kg]; supported (1 lying, 0 upright);
+    then the [lifting] constants (:data:`LIFTING_KEYS` from the third on) and the
+    moment-rotation constants (:data:`LAW_KEYS`).
 
     Returns
     -------
-    (follower_load_n, flexion_moment_nm, lateral_moment_nm, axial_moment_nm)
+    (force_n, shear_n, flexion_moment_nm, lateral_moment_nm, axial_moment_nm,
+     segment_angle_deg, lateral_angle_deg, axial_angle_deg, held): ``held`` is 1 when a
+    rotation stopped at :data:`PASSIVE_MOMENT_LIMIT_NM` or the compression at
+    :data:`COMPRESSIVE_STRENGTH_N`.
+
+    Examples
+    --------
+    >>> f = trunk_loads(70, 0, 0, 0, 0, 0, 0, 0, 0, 0.55, 200, 450, 100, 55, 20, 80, 50, 60, 30, 8, 10,
+    ...                 0.5, 0.25, 12, 4, 0.52, 0.15, 0.47, 0.33, 0.54, 0.36, 2.4, 0.54)
+    >>> round(f[0])
+    581
     """
-    if posture_row[LIFTING_FLAG] > 0.5:
-        trunk, hand, f_ub, d_ub, length, reach, lever, passive = lifting_params
-        force, moment = lifting_loads(body_mass_kg, trunk, hand, f_ub, d_ub, length, reach,
-                                      lever, passive)
-        return float(force), float(moment), 0.0, 0.0
-    scale = body_mass_kg / REFERENCE_BODY_MASS_KG
-    return (posture_row[0] * scale, posture_row[1] * scale, posture_row[2] * scale,
-            posture_row[3] * scale)
+    free = 1.0 - supported
+    w = GRAVITY_M_S2 * f_ub * body_mass_kg * free
+    h = GRAVITY_M_S2 * hand_kg
+    t = math.radians(trunk_deg)
+    m_g = (w * (d_ub * math.sin(t) + e0 * math.cos(t)) + h * (length * math.sin(t) + reach)) / 1000.0
+    m_gl = (w * d_ub + h * length) * math.sin(math.radians(lateral_deg)) / 1000.0
+    a = segment_flexion_deg + imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit, extension_limit)
+    k0, b = (kf0, bf) if a >= 0.0 else (ke0, be)
+    a, a_held = reachable_rotation_deg(a, k0, b)
+    lat, lat_held = reachable_rotation_deg(segment_lateral_deg, kl0, bl)
+    axial, ax_held = reachable_rotation_deg(segment_axial_deg, ka0, ba)
+    m_p = float(bending_moment_nm(a, k0, b))
+    m_pl = float(bending_moment_nm(lat, kl0, bl))
+    m_pa = float(bending_moment_nm(axial, ka0, ba))
+    cc = f_cc * free
+    m_m = (m_g - m_p) * 1000.0  # carried by the muscles [N mm]
+    if m_m >= 0.0:
+        f_abd, f_es = cc, (m_m + cc * e_abd) / e_es
+    else:
+        f_es, f_abd = cc, (-m_m + cc * e_es) / e_abd
+    f_lat = max(abs(m_gl) - abs(m_pl), 0.0) * 1000.0 / e_lat * free
+    f_ax = abs(m_pa) * 1000.0 / r_ax * free
+    delta = math.radians(delta0 + inclination_change_deg + pelvic_share * trunk_deg)
+    g = math.radians(gamma_deg)
+    force = (w + h) * math.cos(delta) + f_es * math.cos(g) + f_abd + f_lat + f_ax
+    shear = (w + h) * math.sin(delta) - f_es * math.sin(g)
+    held = max(a_held, lat_held, ax_held, 1.0 if force > COMPRESSIVE_STRENGTH_N else 0.0)
+    return min(force, COMPRESSIVE_STRENGTH_N), shear, m_p, m_pl, m_pa, a, lat, axial, held
+
+
+def reachable_rotation_deg(angle_deg, k0, b):
+    """The imposed rotation, or the one at :data:`PASSIVE_MOMENT_LIMIT_NM` if that is smaller: (angle [deg], held 0/1)."""
+    top = float(bending_angle_deg(PASSIVE_MOMENT_LIMIT_NM, k0, b))
+    if abs(angle_deg) > top:
+        return math.copysign(top, angle_deg), 1.0
+    return angle_deg, 0.0
+
+
+def posture_loads(posture_row, body_mass_kg, lifting_params, law_params):
+    """Loads of one posture-table row for one person.
+
+    Returns
+    -------
+    (force_n, shear_n, flexion_moment_nm, lateral_moment_nm, axial_moment_nm, imposed,
+     segment_angle_deg, lateral_angle_deg, axial_angle_deg, held): ``imposed`` is 1 for trunk
+    postures (the muscles hold the rotations given) and 0 for load cases (rotations
+    from equilibrium; the three angles are then 0); ``held`` as in :func:`trunk_loads`.
+    """
+    r = posture_row
+    if r[0] == LOAD_CASE:
+        s = body_mass_kg / REFERENCE_BODY_MASS_KG
+        return r[1] * s, r[2] * s, r[3] * s, r[4] * s, r[5] * s, 0.0, 0.0, 0.0, 0.0, 0.0
+    trunk, hand = (lifting_params[0], lifting_params[1]) if r[0] == LIFTING else (r[6], r[12])
+    f = trunk_loads(body_mass_kg, trunk, r[7], r[8], r[9], r[10], r[11], hand, r[13], *lifting_params[2:],
+                    *law_params)
+    return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
 
 
 # ---------------------------------------------------------------- numba twins
 @njit(cache=True)
-def _lifting_loads(mass, trunk_deg, hand, f_ub, d_ub, length, reach, lever, passive):
-    """Twin of :func:`lifting_loads` on scalars: (force [N], passive moment [N m])."""
-    a = math.radians(trunk_deg)
-    m_ub = f_ub * mass
-    moment = GRAVITY_M_S2 * (m_ub * d_ub * math.sin(a) + hand * (length * math.sin(a) + reach)) / 1000.0
-    force = (1.0 - passive) * moment / (lever / 1000.0) + GRAVITY_M_S2 * (m_ub + hand) * math.cos(a)
-    return force, passive * moment
+def _bending_moment_nm(a, k0, b):
+    """Twin of :func:`bending_moment_nm`: (moment [N m], tangent stiffness [N m/deg]) at ``a`` [deg]."""
+    if b > 0.0:
+        x = b * abs(a)
+        return math.copysign(k0 / b * math.expm1(x), a), k0 * math.exp(x)
+    return k0 * a, k0
 
 
 @njit(cache=True)
-def _posture_loads(posture_row, body_mass_kg, lifting_params):
-    """Twin of :func:`posture_loads`; ``lifting_params`` a float array in :data:`LIFTING_KEYS` order."""
-    if posture_row[LIFTING_FLAG] > 0.5:
-        q = lifting_params
-        force, moment = _lifting_loads(body_mass_kg, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7])
-        return force, moment, 0.0, 0.0
-    scale = body_mass_kg / REFERENCE_BODY_MASS_KG
-    return posture_row[0] * scale, posture_row[1] * scale, posture_row[2] * scale, posture_row[3] * scale
+def _bending_angle_deg(m, k0, b):
+    """Twin of :func:`bending_angle_deg` [deg]."""
+    if b > 0.0:
+        return math.copysign(math.log1p(abs(m) * b / k0) / b, m)
+    return m / k0
+
+
+@njit(cache=True)
+def _imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit_deg, extension_limit_deg):
+    """Twin of :func:`imposed_rotation_deg` [deg]."""
+    top = flexion_limit_deg if trunk_deg >= 0.0 else extension_limit_deg
+    return math.copysign(-top * math.expm1(-per_trunk * abs(trunk_deg) / top), trunk_deg)
+
+
+@njit(cache=True)
+def _trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg,
+                 segment_axial_deg, inclination_change_deg, hand_kg, supported,
+                 f_ub, d_ub, length, reach, e_es, e0, e_abd, e_lat, r_ax, f_cc, gamma_deg, delta0,
+                 pelvic_share, per_trunk, flexion_limit, extension_limit, kf0, bf, ke0, be, kl0, bl, ka0, ba):
+    """Twin of :func:`trunk_loads`."""
+    free = 1.0 - supported
+    w = GRAVITY_M_S2 * f_ub * body_mass_kg * free
+    h = GRAVITY_M_S2 * hand_kg
+    t = math.radians(trunk_deg)
+    m_g = (w * (d_ub * math.sin(t) + e0 * math.cos(t)) + h * (length * math.sin(t) + reach)) / 1000.0
+    m_gl = (w * d_ub + h * length) * math.sin(math.radians(lateral_deg)) / 1000.0
+    a = segment_flexion_deg + _imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit, extension_limit)
+    k0, b = kf0, bf
+    if a < 0.0:
+        k0, b = ke0, be
+    a, a_held = _reachable_rotation_deg(a, k0, b)
+    lat, lat_held = _reachable_rotation_deg(segment_lateral_deg, kl0, bl)
+    axial, ax_held = _reachable_rotation_deg(segment_axial_deg, ka0, ba)
+    m_p = _bending_moment_nm(a, k0, b)[0]
+    m_pl = _bending_moment_nm(lat, kl0, bl)[0]
+    m_pa = _bending_moment_nm(axial, ka0, ba)[0]
+    cc = f_cc * free
+    m_m = (m_g - m_p) * 1000.0
+    if m_m >= 0.0:
+        f_abd = cc
+        f_es = (m_m + cc * e_abd) / e_es
+    else:
+        f_es = cc
+        f_abd = (-m_m + cc * e_es) / e_abd
+    f_lat = max(abs(m_gl) - abs(m_pl), 0.0) * 1000.0 / e_lat * free
+    f_ax = abs(m_pa) * 1000.0 / r_ax * free
+    delta = math.radians(delta0 + inclination_change_deg + pelvic_share * trunk_deg)
+    g = math.radians(gamma_deg)
+    force = (w + h) * math.cos(delta) + f_es * math.cos(g) + f_abd + f_lat + f_ax
+    shear = (w + h) * math.sin(delta) - f_es * math.sin(g)
+    held = max(a_held, lat_held, ax_held, 1.0 if force > COMPRESSIVE_STRENGTH_N else 0.0)
+    return min(force, COMPRESSIVE_STRENGTH_N), shear, m_p, m_pl, m_pa, a, lat, axial, held
+
+
+@njit(cache=True)
+def _reachable_rotation_deg(angle_deg, k0, b):
+    """Twin of :func:`reachable_rotation_deg`."""
+    top = _bending_angle_deg(PASSIVE_MOMENT_LIMIT_NM, k0, b)
+    if abs(angle_deg) > top:
+        return math.copysign(top, angle_deg), 1.0
+    return angle_deg, 0.0
+
+
+@njit(cache=True)
+def _posture_loads(r, body_mass_kg, q, law):
+    """Twin of :func:`posture_loads`; ``q`` the [lifting] values (:data:`LIFTING_KEYS`), ``law`` :data:`LAW_KEYS`."""
+    if r[0] == LOAD_CASE:
+        s = body_mass_kg / REFERENCE_BODY_MASS_KG
+        return r[1] * s, r[2] * s, r[3] * s, r[4] * s, r[5] * s, 0.0, 0.0, 0.0, 0.0, 0.0
+    trunk, hand = r[6], r[12]
+    if r[0] == LIFTING:
+        trunk, hand = q[0], q[1]
+    f = _trunk_loads(body_mass_kg, trunk, r[7], r[8], r[9], r[10], r[11], hand, r[13], q[2], q[3], q[4], q[5],
+                     q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14], q[15], q[16], q[17],
+                     law[0], law[1], law[2], law[3], law[4], law[5], law[6], law[7])
+    return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
 
 
 def _check():  # pragma: no cover - import-time sanity of the packaged table
     assert set(builtin_postures()) == set(BUILTIN_POSTURES)
-    assert math.isfinite(sum(p.follower_load_n for p in builtin_postures().values()))
+    assert all(p.kind in KINDS for p in builtin_postures().values())

@@ -1,36 +1,50 @@
-"""Stage 2, mechanics: loads + tissue laws -> rotation, disc compression, IDP, bulge, slip.
+"""Stage 2, mechanics: loads + tissue laws -> rotations, disc compression, translation, facet forces, IDP.
 
-The L4-L5 segment is a rigid L4 on a fixed L5.  Sagittal equilibrium has two
-unknowns, the rotation ``a`` [deg, + flexion] about a centre of rotation (COR)
-on the L5 upper endplate and the axial compression ``w`` [mm] of the disc:
+L4 is a rigid body on a fixed L5 with three sagittal unknowns: the rotation
+``a`` [deg, + flexion] about a pivot on the L5 endplate, the axial disc
+compression ``w`` [mm] and the anterior translation ``u`` [mm]; the lateral
+and axial rotations are given (imposed by a trunk posture) or follow from their
+moment-rotation laws (load case).  Equilibrium is the stationary point of
 
-    F = F_disc(w) + F_facet(c)                                     (axial)
-    M = M_tissue(a) - r_f P(F_facet(c) - F_facet0) / 1000           (sagittal)
-    c = w + h_loss + r_f sin(-a) - g0                               (facet closure)
+    Pi = U_bend(a) + U_disc(w) + k_s/2 (u - u_rest)^2 + sum U_contact(c(q)) - M_c a - F w - S u
 
-The follower load passes where pure compression produces no rotation (as the
-in vitro follower-load path is tuned), hence the ``F_facet0`` term: facet
-force beyond that of upright compression resists extension.  ``P`` is a
-smooth positive part (1 N wide): facets that unload in flexion add no
-extension moment, because the load path then follows the disc (the muscles
-re-centre it), so a degenerated segment still flexes when sitting.  Lateral bending
-and axial rotation follow their own moment-rotation laws.  Disc height loss
-brings the facets into contact and shifts load to them (adams_hutton1980).
+with these tissues (``s`` = -1 left, +1 right):
 
-This module is the readable reference: each unknown is bracketed and found
-with :func:`scipy.optimize.brentq`.  Under them, each has its numba twin (same
-name with a leading underscore, scalars in, scalars out); the twins solve the
-same equations by Newton on both unknowns at once, which converges in about
-five steps; if it leaves the angle bracket or stalls, a safeguarded Newton on
-the angle takes over (a Newton step inside the current bracket, otherwise
-bisection, an axial solve at every step), which always converges.
+* bending: ``M = sign(a) k0/B (exp(B|a|) - 1)`` per direction (yamamoto1989);
+* disc, axial: ``k0/b (exp(b w) - 1)`` in compression (beckstein2008), ``k_t w``
+  in tension, ``k_t`` far below the compressive stiffness (annulus in tension);
+* disc margins (anterior, and posterior at each foramen): bottoming ``K r^4 / (1 - r)``,
+  ``r`` = margin closure over the remaining margin height, so no disc height goes below zero;
+* shear: ``k_s = k_s0 (1 + F/F_s) (1 - d_s hl/hp) / (1 + i/i_ref)`` about the
+  rest translation ``u_rest`` = ``pathology.slip_mm`` (preload stiffening,
+  gardner_morse2004; degeneration; instability ``i`` as added compliance);
+* facet tip (axial) contacts ``c = w - r_f sin a + s r_l sin(lat) - g_rest``
+  with ``g_rest = max(g0 - hl, 0)``: height loss closes the facet gap only up
+  to contact, beyond it the facets remodel and touch without force
+  (adams_hutton1980): the degenerated rest state is force-free;
+* facet surface contacts ``c = (u - u_rest) + h_f sin a - s r_l sin(axial) - g_ap``:
+  both facets resist anterior shear, the contralateral one axial rotation.
+
+Trunk postures impose the rotations (the muscles hold the posture); ``w`` and
+``u`` then decouple into two monotone 1D equations.  Load cases are
+load-controlled: the follower path passes through the centre of the axial
+reactions at the neutral posture under the same load (follower-load principle,
+patwardhan1999), so pure compression gives no rotation; the angle is bounded
+by :data:`ANGLE_LIMITS_DEG` and an equilibrium beyond a limit is held there
+and flagged.
+
+The reference functions solve each 1D equation with
+:func:`scipy.optimize.brentq` (nested for load cases: outer angle, inner ``w``
+and ``u``); their numba twins (leading underscore) solve the same equations by
+safeguarded Newton (a Newton step inside the current bracket, bisection
+otherwise), which always converges.
 
 References
 ----------
-yamamoto1989 (ROM, neutral zone), adams_hutton1980 (facet load share),
-beckstein2008 (axial stiffness), nachemson / dreischarf2013 (IDP-force
-relation), brinckmann1991 and reuber1982 (bulge), pearcy_bogduk1988 (COR),
-simmonds2015 (translation).
+yamamoto1989 (ROM, neutral zone), adams_hutton1980 (facet load share, remodelling),
+beckstein2008 (axial stiffness), gardner_morse2004 and miller1986 (shear stiffness),
+hayes1989 (flexion-extension translation), nachemson and wilke1999 (IDP), pearcy1984
+(in vivo range), patwardhan1999 (follower load).
 """
 
 from __future__ import annotations
@@ -40,199 +54,268 @@ import math
 import numpy as np
 
 from .jit import njit
+from .params import defaults as _defaults
+from .loads import LAW_KEYS, _bending_angle_deg, _bending_moment_nm, bending_angle_deg, bending_moment_nm  # noqa: F401
 
-
-def _scipy_brentq(*args, **kwargs):
-    """:func:`scipy.optimize.brentq`, imported on first use: the numba chain never needs scipy (start-up time)."""
-    from scipy.optimize import brentq
-
-    return brentq(*args, **kwargs)
-
-XTOL = 1e-14
-ANGLE_BRACKET_DEG = 45.0
-FACET_MOMENT_SMOOTHING_N = 1.0
-#: Pure moment whose rotations bound the range over which an unstable slip develops [N m].
+#: Physiological limits of the L4-L5 rotations [deg]: beyond the in vivo range of a lumbar
+#: level (pearcy1984: about 14 deg flexion-extension, more flexion than extension) and about
+#: 1.7 x the in vitro range at 10 N m (yamamoto1989).  A load-case equilibrium beyond a limit
+#: is held on it and flagged (``solver_at_bound``).
+ANGLE_LIMITS_DEG = {"flexion": 15.0, "extension": 10.0, "lateral": 10.0, "axial": 5.0}
+#: Scale of ``pathology.slip_instability_mm`` [mm]: the shear translation of the default
+#: healthy segment from full extension to full flexion, so an instability of X mm adds about
+#: X mm to the flexion-extension translation (simmonds2015: < 3 mm counts as stable).
+INSTABILITY_REFERENCE_MM = 0.5
+#: Upper bound of the IDP [MPa]: swelling 0.3 + 2.5 x the compressive strength of a motion segment
+#: (10 kN, ``sim.loads.COMPRESSIVE_STRENGTH_N``) / 900 mm2, the extremes of the input ranges.
+IDP_LIMIT_MPA = 28.1
+#: Largest load-driven translation of L4 from its rest position [mm]: beyond the largest
+#: instability the model takes (10 mm) and a third of the endplate depth (Meyerding grade II).
+#: An equilibrium beyond it is held on it and flagged (``solver_at_bound``).
+TRANSLATION_LIMIT_MM = 10.0
+#: Axial stiffness of the disc in tension [N/mm]: the annulus fibres, far below the compressive
+#: stiffness (1.7 kN/mm near 1 kN, beckstein2008; markolf1972: softer in tension).  It acts
+#: only when the facets lever L4 off the disc (load cases with a large extension moment).
+DISC_TENSILE_STIFFNESS_N_PER_MM = 50.0
+#: Moment at which the in vitro range of motion is measured [N m] (yamamoto1989).
 RANGE_MOMENT_NM = 10.0
+XTOL = 1e-14
+RTOL = 4 * np.finfo(float).eps
+_DEG = math.pi / 180.0
+_KNMM = 1000.0 * _DEG  # N m -> N mm per degree of rotation
+_A_MIN, _A_MAX = -ANGLE_LIMITS_DEG["extension"], ANGLE_LIMITS_DEG["flexion"]
+_L_MAX, _X_MAX = ANGLE_LIMITS_DEG["lateral"], ANGLE_LIMITS_DEG["axial"]
+_STEP_TOL = 1e-13
 _MAX_ITER = 200
-_JOINT_MAX_ITER = 40
-_JOINT_MAX_W_MM = 50.0  # beyond any disc compression: the joint step has run away
-_STEP_TOL = 1e-12  # Newton converges quadratically: the last update leaves an error ~1e-24
+
+#: Anatomy, pathology and tissue values the segment solvers take after the moment-rotation
+#: constants (``sim.postures.LAW_KEYS``), in this order: hl, u_rest, instability, hp, ha, depth,
+#: r_lat, kd0, bd, kb, kfac, gap, lever, eps, kap, gap_ap, hf, ks0, fs, ds, cor.
+SOLVE_KEYS = (
+    "pathology.disc_height_loss_mm", "pathology.slip_mm", "pathology.slip_instability_mm",
+    "anatomy.disc_height_posterior_mm", "anatomy.disc_height_anterior_mm", "anatomy.disc_depth_mm",
+    "anatomy.foramen_lateral_offset_mm",
+    "tissue.disc_axial_toe_stiffness_n_per_mm", "tissue.disc_axial_stiffening_per_mm",
+    "tissue.disc_bottoming_force_n",
+    "tissue.facet_stiffness_n_per_mm", "tissue.facet_gap_mm", "tissue.facet_lever_arm_mm",
+    "tissue.facet_contact_smoothing_mm", "tissue.facet_shear_stiffness_n_per_mm", "tissue.facet_shear_gap_mm",
+    "tissue.facet_contact_height_mm", "tissue.disc_shear_stiffness_n_per_mm", "tissue.shear_preload_n",
+    "tissue.shear_degeneration", "tissue.cor_anterior_offset_mm",
+)
 
 
-def smooth_positive_part(x, width):
-    """``(x + sqrt(x^2 + s^2))/2 - s/2``: zero at 0, ~x for x >> s, ~0 for x << -s."""
-    return 0.5 * (x + np.sqrt(x * x + width * width)) - 0.5 * width
+# ---------------------------------------------------------------- laws (scalar, both engines alike)
+def contact_force_n(c, k, eps):
+    """Unilateral C1 contact: 0 open, ``k c^2 / (2 eps)`` in the onset, ``k (c - eps/2)`` beyond. (f, df/dc)."""
+    if c <= 0.0:
+        return 0.0, 0.0
+    if c < eps:
+        return k * c * c / (2.0 * eps), k * c / eps
+    return k * (c - 0.5 * eps), k
 
 
-def bending_moment_nm(angle_deg, toe_stiffness_nm_per_deg, stiffening_per_deg):
-    """Resisting moment of the passive segment for a rotation [N m].
-
-    ``M = sign(a) k0 / B (exp(B |a|) - 1)``: tangent stiffness ``k0`` in the
-    neutral zone, exponential stiffening towards the end of the range.
-
-    Parameters
-    ----------
-    angle_deg : array_like [deg]
-    toe_stiffness_nm_per_deg : array_like [N m/deg] (k0)
-    stiffening_per_deg : array_like [1/deg] (B)
-
-    Returns
-    -------
-    moment_nm : ndarray [N m]
-
-    References
-    ----------
-    yamamoto1989 (calibration: ROM at 10 N m and neutral zone).
-
-    Examples
-    --------
-    >>> round(float(bending_moment_nm(0.9, 0.5556, 0.0)), 3)
-    0.5
-    """
-    a = np.abs(angle_deg)
-    k0 = np.asarray(toe_stiffness_nm_per_deg, dtype=float)
-    b = np.asarray(stiffening_per_deg, dtype=float)
-    m = np.where(b > 0, k0 / np.where(b > 0, b, 1.0) * np.expm1(b * a), k0 * a)
-    return np.sign(angle_deg) * m
+def disc_axial_force_n(w, k0, b, kt):
+    """Axial disc force [N]: exponential in compression (beckstein2008), linear ``kt w`` in tension. (f, df/dw)."""
+    if w >= 0.0:
+        return k0 / b * math.expm1(b * w), k0 * math.exp(b * w)
+    return kt * w, kt
 
 
-def bending_angle_deg(moment_nm, toe_stiffness_nm_per_deg, stiffening_per_deg):
-    """Rotation under a pure moment, the inverse of :func:`bending_moment_nm` [deg].
-
-    Examples
-    --------
-    >>> round(float(bending_angle_deg(0.5, 0.5556, 0.0)), 3)
-    0.9
-    """
-    m = np.abs(moment_nm)
-    k0 = np.asarray(toe_stiffness_nm_per_deg, dtype=float)
-    b = np.asarray(stiffening_per_deg, dtype=float)
-    a = np.where(b > 0, np.log1p(m * b / k0) / np.where(b > 0, b, 1.0), m / k0)
-    return np.sign(moment_nm) * a
+def bottoming_force_n(c, h, k):
+    """Margin contact as the disc is squeezed flat: ``k r^4 / (1 - r)``, ``r = c / h``. (f, df/dc)."""
+    if c <= 0.0:
+        return 0.0, 0.0
+    r = c / h
+    if r >= 1.0:
+        return math.inf, math.inf
+    r2 = r * r
+    q = 1.0 / (1.0 - r)
+    return k * r2 * r2 * q, k * r2 * r * (4.0 - 3.0 * r) * q * q / h
 
 
-def disc_axial_force_n(compression_mm, toe_stiffness_n_per_mm, stiffening_per_mm):
-    """Axial force carried by the disc at compression ``w`` [N].
-
-    Exponential in compression, ``F = k0/b (exp(b w) - 1)``, so the tangent
-    stiffness ``k0 + b F`` grows linearly with load (beckstein2008: 1734 N/mm
-    near 1 kN); linear ``k0 w`` in tension.
-    """
-    w = np.asarray(compression_mm, dtype=float)
-    k0, b = toe_stiffness_n_per_mm, stiffening_per_mm
-    return np.where(w > 0, k0 / b * np.expm1(b * np.maximum(w, 0.0)), k0 * w)
+def shear_stiffness_n_per_mm(force_n, ks0, fs, ds, hl, hp, instability_mm):
+    """Shear stiffness of the disc [N/mm]: preload stiffening (gardner_morse2004), degeneration, instability."""
+    return ks0 * (1.0 + max(force_n, 0.0) / fs) * (1.0 - ds * hl / hp) / (1.0 + instability_mm / INSTABILITY_REFERENCE_MM)
 
 
-def facet_force_n(closure_mm, stiffness_n_per_mm, smoothing_mm):
-    """Facet contact force for a closure ``c`` of the facet gap [N].
-
-    ``F = k (c + sqrt(c^2 + s^2)) / 2``: linear contact smoothed over ``s`` so
-    equilibrium stays differentiable.
-    """
-    c = np.asarray(closure_mm, dtype=float)
-    return stiffness_n_per_mm * 0.5 * (c + np.sqrt(c * c + smoothing_mm * smoothing_mm))
-
-
-def facet_closure_mm(compression_mm, height_loss_mm, angle_deg, lever_mm, gap_mm):
-    """Closure of the facet gap [mm]: disc compression, height loss and extension."""
-    return compression_mm + height_loss_mm + lever_mm * np.sin(np.radians(-angle_deg)) - gap_mm
-
-
-def axial_compression_mm(force_n, angle_deg, height_loss_mm, tissue):
-    """Disc compression that balances ``force_n`` at a given rotation [mm] (reference)."""
-
-    def residual(w):
-        c = facet_closure_mm(w, height_loss_mm, angle_deg, tissue["facet_lever_arm_mm"],
-                             tissue["facet_gap_mm"])
-        return (float(disc_axial_force_n(w, tissue["disc_axial_toe_stiffness_n_per_mm"],
-                                         tissue["disc_axial_stiffening_per_mm"]))
-                + float(facet_force_n(c, tissue["facet_stiffness_n_per_mm"],
-                                      tissue["facet_contact_smoothing_mm"]))
-                - force_n)
-
-    lo, hi = axial_bracket_mm(force_n, height_loss_mm, tissue)
-    return _scipy_brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
+def axial_residual(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor):
+    """Axial equilibrium at fixed angles: g_w [N], dg/dw, left and right tip forces [N], and the
+    sagittal moment of the axial contacts m = sum f dc/da [N mm/deg] with dm/dw."""
+    sa, ca = math.sin(a * _DEG), math.cos(a * _DEG)
+    sl = math.sin(lat * _DEG)
+    g_rest = max(gap - hl, 0.0)
+    fd, kd = disc_axial_force_n(w, kd0, bd, kt)
+    fl, kl = contact_force_n(w - lever * sa - r_lat * sl - g_rest, kfac, eps)
+    fr, kr = contact_force_n(w - lever * sa + r_lat * sl - g_rest, kfac, eps)
+    # posterior margin at each foramen (posterolateral corners) and anterior margin
+    fpl, kpl = bottoming_force_n(w - cor * sa - r_lat * sl, hp - hl, kb)
+    fpr, kpr = bottoming_force_n(w - cor * sa + r_lat * sl, hp - hl, kb)
+    fp, kp = fpl + fpr, kpl + kpr
+    fa, ka = bottoming_force_n(w + (depth - cor) * sa, ha - hl, kb)
+    g = fd + fl + fr + fp + fa - force
+    dg = kd + kl + kr + kp + ka
+    cp, ct = -cor * ca * _DEG, (depth - cor) * ca * _DEG  # dc/da of the margins
+    ct_tip = -lever * ca * _DEG
+    m = (fl + fr) * ct_tip + fp * cp + fa * ct
+    dm = (kl + kr) * ct_tip + kp * cp + ka * ct
+    s2 = sa * _DEG * _DEG
+    maa = ((kl + kr) * ct_tip * ct_tip + (fl + fr) * lever * s2 + kp * cp * cp + fp * cor * s2
+           + ka * ct * ct - fa * (depth - cor) * s2)
+    return g, dg, fl, fr, m, dm, maa
 
 
-def axial_bracket_mm(force_n, height_loss_mm, tissue):
-    """An interval surely holding the axial solution.
+def shear_residual(u, shear, a, axial, u_rest, ks, kap, gap_ap, hf, r_lat, eps):
+    """Shear equilibrium at fixed angles: g_u [N], dg/du, left and right surface forces, moment m, dm/du."""
+    sa, ca = math.sin(a * _DEG), math.cos(a * _DEG)
+    sx = math.sin(axial * _DEG)
+    d = u - u_rest + hf * sa - gap_ap
+    fl, kl = contact_force_n(d + r_lat * sx, kap, eps)
+    fr, kr = contact_force_n(d - r_lat * sx, kap, eps)
+    g = ks * (u - u_rest) + fl + fr - shear
+    lev = hf * ca * _DEG
+    maa = (kl + kr) * lev * lev - (fl + fr) * hf * sa * _DEG * _DEG
+    return g, ks + kl + kr, fl, fr, (fl + fr) * lev, (kl + kr) * lev, maa
 
-    Above: the disc alone carries ``force_n`` there (facets only help).  Below:
-    deep enough in tension that the facets are open whatever the rotation.
-    """
-    k0 = tissue["disc_axial_toe_stiffness_n_per_mm"]
-    b = tissue["disc_axial_stiffening_per_mm"]
-    hi = math.log1p(max(force_n, 0.0) * b / k0) / b + 1.0
-    lo = -(height_loss_mm + tissue["facet_lever_arm_mm"] + 1.0) \
-        - tissue["facet_stiffness_n_per_mm"] * tissue["facet_contact_smoothing_mm"] / k0
+
+def axial_bracket(a, lat, hl, hp, ha, depth, r_lat, lever, cor):
+    """(lo, hi) with g_w(lo) < 0 (every contact open, disc in tension) and g_w -> +inf at hi (a margin flat)."""
+    sa = math.sin(a * _DEG)
+    lo = -(lever + r_lat + depth + 1.0)
+    hi = min(hp - hl + cor * sa - r_lat * abs(math.sin(lat * _DEG)), ha - hl - (depth - cor) * sa)
     return lo, hi
 
 
-def sagittal_equilibrium(force_n, moment_nm, height_loss_mm, tissue):
-    """Rotation [deg] and disc compression [mm] of L4 under follower load and moment.
+def shear_bracket(u_rest):
+    """Translations the solve may take: ``TRANSLATION_LIMIT_MM`` either side of the rest position [mm]."""
+    return u_rest - TRANSLATION_LIMIT_MM, u_rest + TRANSLATION_LIMIT_MM
+
+
+def sagittal_moment_nm(a, kf0, bf, ke0, be):
+    """Sagittal moment-rotation law, flexion or extension branch: (moment [N m], tangent [N m/deg])."""
+    k0, b = (kf0, bf) if a >= 0.0 else (ke0, be)
+    x = b * abs(a)
+    return math.copysign(k0 / b * math.expm1(x), a), k0 * math.exp(x)
+
+
+# ---------------------------------------------------------------- reference solver (brentq)
+def _root(f, lo, hi):
+    """:func:`scipy.optimize.brentq`, imported on first use: the numba chain never needs scipy (start-up time)."""
+    from scipy.optimize import brentq
+
+    return brentq(f, lo, hi, xtol=XTOL, rtol=RTOL, maxiter=500)
+
+
+def segment_equilibrium(force, shear, moment, lat_moment, ax_moment, imposed, a_imp, lat_imp, ax_imp,
+                        kf0, bf, ke0, be, kl0, bl, ka0, ba,
+                        hl, u_rest, instability, hp, ha, depth, r_lat, kd0, bd, kb, kfac, gap, lever,
+                        eps, kap, gap_ap, hf, ks0, fs, ds, cor):
+    """Equilibrium of L4 on L5 under one posture's loads (reference engine, module docstring).
+
+    Parameters
+    ----------
+    force, shear : float [N]
+        Compression (normal to the disc) and anterior shear on L4 (stage 1).
+    moment, lat_moment, ax_moment : float [N m]
+        Passive moments; used by load cases only (``imposed`` 0).
+    imposed : float
+        1 for a trunk posture (rotations ``a_imp``, ``lat_imp``, ``ax_imp`` [deg] held by the
+        muscles), 0 for a load case (rotations from equilibrium).
+    kf0, bf, ke0, be, kl0, bl, ka0, ba : float
+        Moment-rotation constants (``sim.postures.LAW_KEYS``).
+    hl ... cor : float
+        The values of :data:`SOLVE_KEYS`, in that order.
 
     Returns
     -------
-    angle_deg, compression_mm, facet_force_n
-    """
-    lever = tissue["facet_lever_arm_mm"]
-    f_facet0 = _facet_force_at(force_n, 0.0, height_loss_mm, tissue)[1]
-    k0, b = _sagittal_law(tissue)
-
-    def residual(a):
-        _, f_facet = _facet_force_at(force_n, a, height_loss_mm, tissue)
-        kk, bb = (k0[0], b[0]) if a >= 0 else (k0[1], b[1])
-        extra = float(smooth_positive_part(f_facet - f_facet0, FACET_MOMENT_SMOOTHING_N))
-        return float(bending_moment_nm(a, kk, bb)) - lever * extra / 1000.0 - moment_nm
-
-    lo, hi = -ANGLE_BRACKET_DEG, ANGLE_BRACKET_DEG
-    r_lo, r_hi = residual(lo), residual(hi)
-    if r_hi < 0.0:  # the moment exceeds what the tissues resist within the bracket: end of range
-        a = hi
-    elif r_lo > 0.0:
-        a = lo
-    else:
-        a = _scipy_brentq(residual, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=500)
-    w, f_facet = _facet_force_at(force_n, a, height_loss_mm, tissue)
-    return a, w, f_facet
-
-
-def _sagittal_law(tissue):
-    k0 = (tissue["flexion_toe_stiffness_nm_per_deg"], tissue["extension_toe_stiffness_nm_per_deg"])
-    b = (tissue["flexion_stiffening_per_deg"], tissue["extension_stiffening_per_deg"])
-    return k0, b
-
-
-def _facet_force_at(force_n, angle_deg, height_loss_mm, tissue):
-    w = axial_compression_mm(force_n, angle_deg, height_loss_mm, tissue)
-    c = facet_closure_mm(w, height_loss_mm, angle_deg, tissue["facet_lever_arm_mm"],
-                         tissue["facet_gap_mm"])
-    return w, float(facet_force_n(c, tissue["facet_stiffness_n_per_mm"],
-                                  tissue["facet_contact_smoothing_mm"]))
-
-
-def intradiscal_pressure_mpa(disc_force_n, disc_area_mm2, correction_factor):
-    """Intradiscal pressure from the disc's share of the compressive force [MPa].
-
-    ``IDP = k F_disc / A`` with Nachemson's correction factor ``k`` (1.5).
-
-    References
-    ----------
-    nachemson; dreischarf2013 (430-600 N standing force from 0.5 MPa).
+    (a, lat, axial, w, u, tip_left, tip_right, surf_left, surf_right, iterations, at_bound)
+        Rotations [deg], axial compression and translation [mm], the facet tip and surface
+        contact forces per side [N], 0 iterations (brentq) and 1 if a result sits on a limit.
 
     Examples
     --------
-    >>> round(float(intradiscal_pressure_mpa(600.0, 1800.0, 1.5)), 3)
-    0.5
+    >>> from sim.params import defaults
+    >>> d = defaults()
+    >>> args = [d[k] for k in LAW_KEYS] + [d[k] for k in SOLVE_KEYS]
+    >>> r = segment_equilibrium(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, *args)
+    >>> abs(r[3]) < 1e-12, r[5] + r[6]  # no load: no compression, no facet force
+    (True, 0.0)
     """
-    return correction_factor * np.maximum(disc_force_n, 0.0) / disc_area_mm2
+    kt = DISC_TENSILE_STIFFNESS_N_PER_MM
+    ks = shear_stiffness_n_per_mm(force, ks0, fs, ds, hl, hp, instability)
+    kap_eff = kap / (1.0 + instability / INSTABILITY_REFERENCE_MM)
+    at_bound = 0.0
+    if imposed > 0.5:
+        a, lat, axial = a_imp, lat_imp, ax_imp
+        if a <= _A_MIN or a >= _A_MAX or abs(lat) >= _L_MAX or abs(axial) >= _X_MAX:
+            at_bound = 1.0
+        a = min(max(a, _A_MIN), _A_MAX)
+        lat = min(max(lat, -_L_MAX), _L_MAX)
+        axial = min(max(axial, -_X_MAX), _X_MAX)
+    else:
+        lat = float(bending_angle_deg(lat_moment, kl0, bl))
+        axial = float(bending_angle_deg(ax_moment, ka0, ba))
+        if abs(lat) >= _L_MAX or abs(axial) >= _X_MAX:
+            at_bound = 1.0
+        lat = min(max(lat, -_L_MAX), _L_MAX)
+        axial = min(max(axial, -_X_MAX), _X_MAX)
+    geo = (hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
+
+    def w_of(a_):
+        lo, hi = axial_bracket(a_, lat, hl, hp, ha, depth, r_lat, lever, cor)
+        return _root(lambda w: axial_residual(w, force, a_, lat, *geo)[0], lo, hi - 1e-12 * max(abs(hi), 1.0))
+
+    def u_of(a_):
+        lo, hi = shear_bracket(u_rest)
+
+        def g(u):
+            return shear_residual(u, shear, a_, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)[0]
+
+        if g(hi) <= 0.0:
+            return hi
+        if g(lo) >= 0.0:
+            return lo
+        return _root(g, lo, hi)
+
+    if imposed <= 0.5:
+        # follower path through the centre of the axial reactions at the neutral posture
+        m0 = axial_residual(w_of(0.0), force, 0.0, lat, *geo)[4] / _KNMM
+        target = moment + m0
+
+        def g_a(a_):
+            wa, ua = w_of(a_), u_of(a_)
+            m_ax = axial_residual(wa, force, a_, lat, *geo)[4]
+            m_sh = shear_residual(ua, shear, a_, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)[4]
+            return (sagittal_moment_nm(a_, kf0, bf, ke0, be)[0] - target) * _KNMM + m_ax + m_sh
+
+        if g_a(_A_MIN) > 0.0:
+            a, at_bound = _A_MIN, 1.0
+        elif g_a(_A_MAX) < 0.0:
+            a, at_bound = _A_MAX, 1.0
+        else:
+            a = _root(g_a, _A_MIN, _A_MAX)
+    w, u = w_of(a), u_of(a)
+    if abs(u - u_rest) >= TRANSLATION_LIMIT_MM:
+        at_bound = 1.0
+    _, _, tl, tr, _, _, _ = axial_residual(w, force, a, lat, *geo)
+    _, _, sl, sr, _, _, _ = shear_residual(u, shear, a, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
+    return a, lat, axial, w, u, tl, tr, sl, sr, 0.0, at_bound
+
+
+def radiographic_slip_mm(u, a, hp, hl, cor):
+    """Anterior offset of the L4 posterior-inferior corner from the L5 posterior-superior corner [mm]."""
+    return u + cor * (1.0 - math.cos(a * _DEG)) + (hp - hl) * math.sin(a * _DEG)
+
+
+def intradiscal_pressure_mpa(disc_force_n, disc_area_mm2, correction_factor, swelling_mpa):
+    """IDP = swelling pressure + k max(F_disc, 0) / A [MPa] (nachemson; wilke1999 for the swelling)."""
+    return swelling_mpa + correction_factor * max(disc_force_n, 0.0) / disc_area_mm2
 
 
 def local_disc_closure_mm(compression_mm, angle_deg, lateral_angle_deg, side_sign,
                           cor_offset_mm, lateral_offset_mm):
     """Loss of posterior disc height at one side's foramen caused by the posture [mm].
 
-    Axial compression, extension about the COR (the posterior margin sits
+    Axial compression, extension about the pivot (the posterior margin sits
     ``cor_offset_mm`` behind it) and lateral bending towards the side
     (``side_sign`` +1 right, -1 left; + lateral angle = bend to the right).
     """
@@ -254,245 +337,222 @@ def disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, sl
     return np.maximum(b, 0.0)
 
 
-def slip_total_mm(slip_mm, slip_instability_mm, angle_deg, flexion_end_deg, extension_end_deg):
-    """Anterior slip of L4 on L5 in a posture [mm].
+def sagittal_equilibrium(force_n, moment_nm, height_loss_mm, tissue, anatomy=None):
+    """Load-case rotation [deg], disc compression [mm] and facet force [N] under a follower load and a
+    sagittal moment, no shear, default anatomy unless ``anatomy`` (section-less keys) is given.
 
-    ``slip_mm`` is the slip seen in the neutral position (as on a standing
-    radiograph); the unstable part adds linearly with rotation, from full
-    extension (``extension_end_deg`` < 0) to full flexion, so that the whole
-    ``slip_instability_mm`` separates the two ends (simmonds2015).  Never below zero.
+    A convenience for calibration and validation (pure-moment ranges of motion).
     """
-    span = flexion_end_deg - extension_end_deg
-    frac = np.clip((angle_deg - extension_end_deg) / span, 0.0, 1.0)
-    frac0 = -extension_end_deg / span
-    return np.maximum(slip_mm + slip_instability_mm * (frac - frac0), 0.0)
+    d = _defaults()
+    v = {**{k: d[k] for k in SOLVE_KEYS}, **{"tissue." + k: x for k, x in tissue.items()},
+         **{"anatomy." + k: x for k, x in (anatomy or {}).items()}}
+    v["pathology.disc_height_loss_mm"] = height_loss_mm
+    laws = [tissue[k.split(".", 1)[1]] for k in LAW_KEYS]
+    r = segment_equilibrium(force_n, 0.0, moment_nm, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, *laws, *[v[k] for k in SOLVE_KEYS])
+    return r[0], r[3], r[5] + r[6] + r[7] + r[8]
 
 
-def pure_moment_range_deg(flexion_toe_stiffness_nm_per_deg, flexion_stiffening_per_deg,
-                          extension_toe_stiffness_nm_per_deg, extension_stiffening_per_deg):
-    """Flexion and (negative) extension rotation of the tissue laws at a 10 N m pure moment [deg].
-
-    The ends of the range over which :func:`slip_total_mm` spreads an unstable
-    slip; no preload, no facets, as in the flexion-extension radiographs
-    that measure the instability.
-
-    Returns
-    -------
-    flexion_end_deg, extension_end_deg : float
-
-    References
-    ----------
-    Yamamoto I et al. (1989) Spine 14(11):1256-1260 (ROM at 10 N m);
-    Simmonds AM et al. (2015) Eur Spine J 24(11):2394-2402 (slip change flexion-extension).
-    """
-    flex = float(bending_angle_deg(RANGE_MOMENT_NM, flexion_toe_stiffness_nm_per_deg, flexion_stiffening_per_deg))
-    ext = -float(bending_angle_deg(RANGE_MOMENT_NM, extension_toe_stiffness_nm_per_deg,
-                                   extension_stiffening_per_deg))
-    return flex, ext
-
-
-def range_of_motion_deg(tissue, moment_nm=10.0):
+def range_of_motion_deg(tissue, moment_nm=RANGE_MOMENT_NM):
     """Flexion and (negative) extension rotation at a pure moment, no preload [deg]."""
-    flex = sagittal_equilibrium(0.0, moment_nm, 0.0, tissue)[0]
-    ext = sagittal_equilibrium(0.0, -moment_nm, 0.0, tissue)[0]
-    return flex, ext
+    return (sagittal_equilibrium(0.0, moment_nm, 0.0, tissue)[0],
+            sagittal_equilibrium(0.0, -moment_nm, 0.0, tissue)[0])
 
 
 # ---------------------------------------------------------------- numba twins
-@njit(cache=True)
-def _bending_moment_nm(a, k0, b):
-    """Twin of :func:`bending_moment_nm`: (moment [N m], tangent stiffness [N m/deg]) at ``a`` [deg]."""
-    s = 1.0 if a >= 0.0 else -1.0
-    x = abs(a)
-    if b > 0.0:
-        return s * k0 / b * math.expm1(b * x), k0 * math.exp(b * x)
-    return s * k0 * x, k0
+_contact_force_n = njit(cache=True)(contact_force_n)
+_disc_axial_force_n = njit(cache=True)(disc_axial_force_n)
+_bottoming_force_n = njit(cache=True)(bottoming_force_n)
+_shear_stiffness_n_per_mm = njit(cache=True)(shear_stiffness_n_per_mm)
+_sagittal_moment_nm = njit(cache=True)(sagittal_moment_nm)
+_axial_bracket = njit(cache=True)(axial_bracket)
+_shear_bracket = njit(cache=True)(shear_bracket)
+_radiographic_slip_mm = njit(cache=True)(radiographic_slip_mm)
+_intradiscal_pressure_mpa = njit(cache=True)(intradiscal_pressure_mpa)
 
 
 @njit(cache=True)
-def _bending_angle_deg(m, k0, b):
-    """Twin of :func:`bending_angle_deg` [deg]."""
-    s = 1.0 if m >= 0.0 else -1.0
-    if m == 0.0:
-        s = 0.0
-    x = abs(m)
-    if b > 0.0:
-        return s * math.log1p(x * b / k0) / b
-    return s * x / k0
+def _axial_residual(w, force, sa, ca, sl, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor):
+    """Twin of :func:`axial_residual` with the sines and cosine of the angles precomputed."""
+    g_rest = max(gap - hl, 0.0)
+    fd, kd = _disc_axial_force_n(w, kd0, bd, kt)
+    fl, kl = _contact_force_n(w - lever * sa - r_lat * sl - g_rest, kfac, eps)
+    fr, kr = _contact_force_n(w - lever * sa + r_lat * sl - g_rest, kfac, eps)
+    # posterior margin at each foramen (posterolateral corners) and anterior margin
+    fpl, kpl = _bottoming_force_n(w - cor * sa - r_lat * sl, hp - hl, kb)
+    fpr, kpr = _bottoming_force_n(w - cor * sa + r_lat * sl, hp - hl, kb)
+    fp, kp = fpl + fpr, kpl + kpr
+    fa, ka = _bottoming_force_n(w + (depth - cor) * sa, ha - hl, kb)
+    g = fd + fl + fr + fp + fa - force
+    dg = kd + kl + kr + kp + ka
+    cp, ct = -cor * ca * _DEG, (depth - cor) * ca * _DEG  # dc/da of the margins
+    ct_tip = -lever * ca * _DEG
+    m = (fl + fr) * ct_tip + fp * cp + fa * ct
+    dm = (kl + kr) * ct_tip + kp * cp + ka * ct
+    s2 = sa * _DEG * _DEG
+    maa = ((kl + kr) * ct_tip * ct_tip + (fl + fr) * lever * s2 + kp * cp * cp + fp * cor * s2
+           + ka * ct * ct - fa * (depth - cor) * s2)
+    return g, dg, fl, fr, m, dm, maa
 
 
 @njit(cache=True)
-def _disc_axial_force_n(w, k0, b):
-    """Twin of :func:`disc_axial_force_n`: (force [N], tangent stiffness [N/mm])."""
-    if w > 0.0:
-        return k0 / b * math.expm1(b * w), k0 * math.exp(b * w)
-    return k0 * w, k0
+def _shear_residual(u, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, eps):
+    """Twin of :func:`shear_residual` with the sines and cosine precomputed."""
+    d = u - u_rest + hf * sa - gap_ap
+    fl, kl = _contact_force_n(d + r_lat * sx, kap, eps)
+    fr, kr = _contact_force_n(d - r_lat * sx, kap, eps)
+    g = ks * (u - u_rest) + fl + fr - shear
+    lev = hf * ca * _DEG
+    maa = (kl + kr) * lev * lev - (fl + fr) * hf * sa * _DEG * _DEG
+    return g, ks + kl + kr, fl, fr, (fl + fr) * lev, (kl + kr) * lev, maa
 
 
 @njit(cache=True)
-def _facet_force_n(c, k, s):
-    """Twin of :func:`facet_force_n`: (force [N], tangent stiffness [N/mm])."""
-    root = math.sqrt(c * c + s * s)
-    return k * 0.5 * (c + root), k * 0.5 * (1.0 + c / root)
-
-
-@njit(cache=True)
-def _axial_compression_mm(force, a_deg, hl, k0, b, kf, gap, lever, smooth, w_start):
-    """Twin of :func:`axial_compression_mm` by safeguarded Newton from ``w_start`` (NaN: the disc alone).
-
-    The bracket is :func:`axial_bracket_mm`.  Returns (w [mm], facet force [N],
-    dFfacet/dc, dFdisc/dw, iterations).
-    """
-    lo = -(hl + lever + 1.0) - kf * smooth / k0
-    hi = math.log1p(max(force, 0.0) * b / k0) / b + 1.0
-    offset = hl + lever * math.sin(math.radians(-a_deg)) - gap
-    w = hi - 1.0
-    if w_start == w_start and lo < w_start < hi:
-        w = w_start
+def _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor):
+    """Safeguarded Newton for the axial equation at fixed angles from the guess ``w``: (w, iterations)."""
+    lo, hi = _axial_bracket(a, lat, hl, hp, ha, depth, r_lat, lever, cor)
+    sa, ca, sl = math.sin(a * _DEG), math.cos(a * _DEG), math.sin(lat * _DEG)
+    if w != w:  # no guess: the disc alone carries the force
+        w = math.log1p(max(force, 0.0) * bd / kd0) / bd
+    if not (lo < w < hi):
+        w = 0.5 * (lo + hi) if hi - lo < 2.0 else min(max(0.0, lo + 1.0), hi - 1.0)
     it = 0
     for it in range(1, _MAX_ITER + 1):
-        fd, kd = _disc_axial_force_n(w, k0, b)
-        ff, kff = _facet_force_n(w + offset, kf, smooth)
-        g = fd + ff - force
+        g, dg, _, _, _, _, _ = _axial_residual(w, force, sa, ca, sl, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb,
+                                            kfac, gap, lever, eps, cor)
         if g == 0.0:
             break
         if g > 0.0:
             hi = w
         else:
             lo = w
-        step = g / (kd + kff)
+        step = g / dg
+        if abs(step) <= _STEP_TOL * (1.0 + abs(w)):  # converged: the Newton step is below rounding
+            w -= step
+            break
         w_new = w - step
         if not (lo < w_new < hi):
             w_new = 0.5 * (lo + hi)
-        if abs(w_new - w) <= 1e-2 * _STEP_TOL * (1.0 + abs(w)):
-            w = w_new
-            break
         w = w_new
-    fd, kd = _disc_axial_force_n(w, k0, b)
-    ff, kff = _facet_force_n(w + offset, kf, smooth)
-    return w, ff, kff, kd, it
+    return w, it
 
 
 @njit(cache=True)
-def _sagittal_residual(a, ff, ff0, moment, kf0, bf, ke0, be, lever):
-    """Sagittal moment residual [N m] at angle ``a`` with facet force ``ff``: (r, dr/da, dr/dff).
-
-    ``r = M_tissue(a) - r_f P(ff - ff0) / 1000 - M``, ``P`` the smooth positive
-    part (:func:`smooth_positive_part`); dr/da at fixed facet force.  The
-    residual of :func:`sagittal_equilibrium`.
-    """
-    if a >= 0.0:
-        mt, kt = _bending_moment_nm(a, kf0, bf)
-    else:
-        mt, kt = _bending_moment_nm(a, ke0, be)
-    df = ff - ff0
-    root = math.sqrt(df * df + FACET_MOMENT_SMOOTHING_N * FACET_MOMENT_SMOOTHING_N)
-    r = mt - lever * (0.5 * (df + root) - 0.5 * FACET_MOMENT_SMOOTHING_N) / 1000.0 - moment
-    return r, kt, -lever * 0.5 * (1.0 + df / root) / 1000.0
-
-
-@njit(cache=True)
-def _joint_newton(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth, ff0, a, w):
-    """Newton on both unknowns (a, w) at once from a first guess: (a, w, iterations, converged).
-
-    One evaluation of each tissue law per step instead of a full inner solve
-    per outer step; gives up (converged False) when it leaves the angle
-    bracket or stalls, and the caller then runs :func:`_bracketed_solve`.
-    """
-    deg = math.pi / 180.0
-    for it in range(1, _JOINT_MAX_ITER + 1):
-        sa, ca = math.sin(-a * deg), math.cos(-a * deg)
-        fd, kd = _disc_axial_force_n(w, kd0, bd)
-        ff, kff = _facet_force_n(w + hl + lever * sa - gap, kfac, smooth)
-        g1 = fd + ff - force
-        g2, kt, dg2_dff = _sagittal_residual(a, ff, ff0, moment, kf0, bf, ke0, be, lever)
-        dcda = -lever * ca * deg
-        j11, j12 = kd + kff, kff * dcda  # d g1 / d(w, a)
-        j21, j22 = dg2_dff * kff, kt + dg2_dff * kff * dcda
-        det = j11 * j22 - j12 * j21
-        if not (abs(det) > 0.0):
-            return a, w, it, False
-        dw = (g1 * j22 - g2 * j12) / det
-        da = (j11 * g2 - j21 * g1) / det
-        w -= dw
-        a -= da
-        if not (-ANGLE_BRACKET_DEG < a < ANGLE_BRACKET_DEG) or not (abs(w) < _JOINT_MAX_W_MM):
-            return a, w, it, False
-        if abs(da) <= _STEP_TOL * (1.0 + abs(a)) and abs(dw) <= 1e-2 * _STEP_TOL * (1.0 + abs(w)):
-            return a, w, it, True
-    return a, w, _JOINT_MAX_ITER, False
-
-
-@njit(cache=True)
-def _bracketed_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth, ff0, a, w):
-    """The fallback: Newton on the angle inside a shrinking bracket, an axial solve at each step."""
-    lo, hi = -ANGLE_BRACKET_DEG, ANGLE_BRACKET_DEG
+def _solve_u(u, shear, a, axial, u_rest, ks, kap, gap_ap, hf, r_lat, eps):
+    lo, hi = _shear_bracket(u_rest)
+    sa, ca, sx = math.sin(a * _DEG), math.cos(a * _DEG), math.sin(axial * _DEG)
+    # an equilibrium beyond the translation limit: stay on the limit (the caller flags it)
+    if shear > 0.0 and _shear_residual(hi, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, eps)[0] <= 0.0:
+        return hi, 1
+    if shear < 0.0 and _shear_residual(lo, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, eps)[0] >= 0.0:
+        return lo, 1
+    if not (lo < u < hi):
+        u = u_rest
     it = 0
     for it in range(1, _MAX_ITER + 1):
-        w, ff, kff, kd, _ = _axial_compression_mm(force, a, hl, kd0, bd, kfac, gap, lever, smooth, w)
-        r, kt, dr_dff = _sagittal_residual(a, ff, ff0, moment, kf0, bf, ke0, be, lever)
-        if r == 0.0:
+        g, dg, _, _, _, _, _ = _shear_residual(u, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, eps)
+        if g == 0.0:
             break
-        if r > 0.0:
-            hi = a
+        if g > 0.0:
+            hi = u
         else:
-            lo = a
-        dcda = -lever * math.cos(math.radians(-a)) * math.pi / 180.0
-        dffda = kff * dcda * kd / (kd + kff)  # along the axial equilibrium
-        slope = kt + dr_dff * dffda
-        a_new = a - r / slope
-        if not (lo < a_new < hi):
-            a_new = 0.5 * (lo + hi)
-        if abs(a_new - a) <= _STEP_TOL * (1.0 + abs(a)):
-            a = a_new
+            lo = u
+        step = g / dg
+        if abs(step) <= _STEP_TOL * (1.0 + abs(u)):  # converged: the Newton step is below rounding
+            u -= step
             break
-        a = a_new
-    w, ff, _, _, _ = _axial_compression_mm(force, a, hl, kd0, bd, kfac, gap, lever, smooth, w)
-    return a, w, ff, it
+        u_new = u - step
+        if not (lo < u_new < hi):
+            u_new = 0.5 * (lo + hi)
+        u = u_new
+    return u, it
 
 
 @njit(cache=True)
-def _sagittal_equilibrium(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth):
-    """Twin of :func:`sagittal_equilibrium`: (angle [deg], w [mm], facet force [N], iterations).
-
-    Joint Newton first (:func:`_joint_newton`); if it fails, the bracketed
-    Newton on the angle (:func:`_bracketed_solve`), which always converges.
-    """
-    w0, ff0, _, _, _ = _axial_compression_mm(force, 0.0, hl, kd0, bd, kfac, gap, lever, smooth, np.nan)
-    lo, hi = -ANGLE_BRACKET_DEG, ANGLE_BRACKET_DEG
-    # first guess: the tissue law alone (exact when the facets stay as in upright compression)
-    if moment >= 0.0:
-        a0 = _bending_angle_deg(moment, kf0, bf)
+def _segment_equilibrium(force, shear, moment, lat_moment, ax_moment, imposed, a_imp, lat_imp, ax_imp,
+                         kf0, bf, ke0, be, kl0, bl, ka0, ba,
+                         hl, u_rest, instability, hp, ha, depth, r_lat, kd0, bd, kb, kfac, gap, lever,
+                         eps, kap, gap_ap, hf, ks0, fs, ds, cor):
+    """Twin of :func:`segment_equilibrium`: safeguarded Newton (outer on the angle for load cases,
+    with the exact reduced derivative; inner on w and u, which decouple at a fixed angle)."""
+    kt = DISC_TENSILE_STIFFNESS_N_PER_MM
+    ks = _shear_stiffness_n_per_mm(force, ks0, fs, ds, hl, hp, instability)
+    kap_eff = kap / (1.0 + instability / INSTABILITY_REFERENCE_MM)
+    at_bound = 0.0
+    iters = 0
+    if imposed > 0.5:
+        a, lat, axial = a_imp, lat_imp, ax_imp
+        if a <= _A_MIN or a >= _A_MAX or abs(lat) >= _L_MAX or abs(axial) >= _X_MAX:
+            at_bound = 1.0
+        a = min(max(a, _A_MIN), _A_MAX)
+        lat = min(max(lat, -_L_MAX), _L_MAX)
+        axial = min(max(axial, -_X_MAX), _X_MAX)
+        w, i1 = _solve_w(np.nan, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
+        u, i2 = _solve_u(u_rest, shear, a, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
+        iters = i1 + i2
     else:
-        a0 = _bending_angle_deg(moment, ke0, be)
-    a0 = min(max(a0, lo + 1e-6), hi - 1e-6)
-    a, w, it, ok = _joint_newton(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth,
-                                 ff0, a0, w0)
-    if ok:
-        ff, _ = _facet_force_n(w + hl + lever * math.sin(math.radians(-a)) - gap, kfac, smooth)
-        return a, w, ff, it
-    return _bracketed_solve(force, moment, hl, kf0, bf, ke0, be, kd0, bd, kfac, gap, lever, smooth, ff0, a0, w0)
-
-
-@njit(cache=True)
-def _intradiscal_pressure_mpa(disc_force_n, disc_area_mm2, correction_factor):
-    """Twin of :func:`intradiscal_pressure_mpa` [MPa]."""
-    return correction_factor * max(disc_force_n, 0.0) / disc_area_mm2
-
-
-@njit(cache=True)
-def _pure_moment_range_deg(kf0, bf, ke0, be):
-    """Twin of :func:`pure_moment_range_deg`: (flexion end, extension end) [deg]."""
-    return _bending_angle_deg(RANGE_MOMENT_NM, kf0, bf), -_bending_angle_deg(RANGE_MOMENT_NM, ke0, be)
-
-
-@njit(cache=True)
-def _slip_total_mm(slip_mm, slip_instability_mm, angle_deg, flexion_end_deg, extension_end_deg):
-    """Twin of :func:`slip_total_mm` [mm]."""
-    span = flexion_end_deg - extension_end_deg
-    frac = min(max((angle_deg - extension_end_deg) / span, 0.0), 1.0)
-    frac0 = -extension_end_deg / span
-    return max(slip_mm + slip_instability_mm * (frac - frac0), 0.0)
+        lat = _bending_angle_deg(lat_moment, kl0, bl)
+        axial = _bending_angle_deg(ax_moment, ka0, ba)
+        if abs(lat) >= _L_MAX or abs(axial) >= _X_MAX:
+            at_bound = 1.0
+        lat = min(max(lat, -_L_MAX), _L_MAX)
+        axial = min(max(axial, -_X_MAX), _X_MAX)
+        w, i1 = _solve_w(np.nan, force, 0.0, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
+        m0 = _axial_residual(w, force, 0.0, 1.0, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever,
+                             eps, cor)[4] / _KNMM
+        target = moment + m0
+        u = u_rest
+        iters = i1
+        # reduced equation G(a) = 0, G increasing; G(0) = -moment * KNMM
+        if moment >= 0.0:
+            a = _bending_angle_deg(moment, kf0, bf)
+        else:
+            a = _bending_angle_deg(moment, ke0, be)
+        a = min(max(a, _A_MIN), _A_MAX)
+        lo, hi = _A_MIN, _A_MAX
+        g_lo, g_hi = 0.0, 0.0
+        checked = False
+        for it in range(1, _MAX_ITER + 1):
+            w, i1 = _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
+            u, i2 = _solve_u(u, shear, a, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
+            iters += 1
+            sa, ca = math.sin(a * _DEG), math.cos(a * _DEG)
+            gw, dgw, _, _, m_ax, dm_ax, maa_ax = _axial_residual(w, force, sa, ca, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0,
+                                                                 bd, kt, kb, kfac, gap, lever, eps, cor)
+            gu, dgu, _, _, m_sh, dm_sh, maa_sh = _shear_residual(u, shear, sa, ca, math.sin(axial * _DEG), u_rest, ks, kap_eff, gap_ap,
+                                                                 hf, r_lat, eps)
+            mb, kb_t = _sagittal_moment_nm(a, kf0, bf, ke0, be)
+            g = (mb - target) * _KNMM + m_ax + m_sh
+            if g == 0.0:
+                break
+            if g > 0.0:
+                hi = a
+            else:
+                lo = a
+            # derivative along the inner equilibria (Schur complement of the symmetric Hessian)
+            slope = kb_t * _KNMM + maa_ax + maa_sh - dm_ax * dm_ax / dgw - dm_sh * dm_sh / dgu
+            step = g / slope if slope > 0.0 else 2.0 * (hi - lo)
+            if abs(step) <= _STEP_TOL * (1.0 + abs(a)):
+                a -= step
+                break
+            a_new = a - step
+            if not (lo < a_new < hi):
+                a_new = 0.5 * (lo + hi)
+            a = a_new
+            if hi - lo < 1e-12:
+                break
+        # an equilibrium beyond a limit leaves the iterate on the limit: say so
+        if a <= _A_MIN + 1e-9 or a >= _A_MAX - 1e-9:
+            at_bound = 1.0
+            a = _A_MIN if a < 0.0 else _A_MAX
+        w, i1 = _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
+        u, i2 = _solve_u(u, shear, a, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
+    if abs(u - u_rest) >= TRANSLATION_LIMIT_MM:
+        at_bound = 1.0
+    sa, ca = math.sin(a * _DEG), math.cos(a * _DEG)
+    _, _, tl, tr, _, _, _ = _axial_residual(w, force, sa, ca, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap,
+                                         lever, eps, cor)
+    _, _, sl, sr, _, _, _ = _shear_residual(u, shear, sa, ca, math.sin(axial * _DEG), u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
+    return a, lat, axial, w, u, tl, tr, sl, sr, float(iters), at_bound
 
 
 @njit(cache=True)

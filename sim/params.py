@@ -158,8 +158,8 @@ def numeric_keys() -> tuple[str, ...]:
 
 #: The parameters the cross-parameter checks read, and the only ones they are given.
 CONSISTENCY_KEYS = (
-    "anatomy.disc_height_posterior_mm", "pathology.disc_height_loss_mm", "anatomy.disc_depth_mm",
-    "anatomy.foraminal_height_mm",
+    "anatomy.disc_height_posterior_mm", "anatomy.disc_height_anterior_mm", "pathology.disc_height_loss_mm",
+    "anatomy.disc_depth_mm", "anatomy.foraminal_height_mm",
     "pathology.slip_mm", "pathology.slip_instability_mm", "pathology.herniation_zone",
     "pathology.herniation_size_mm", "anatomy.lateral_recess_depth_mm", "tissue.central_herniation_reach",
     "anatomy.foraminal_width_mm", "tissue.extraforaminal_clearance_mm", "anatomy.l4_root_diameter_mm",
@@ -201,6 +201,12 @@ def check_consistency(values: dict) -> None:
         raise SimInputError(
             f"anatomy.disc_height_posterior_mm = {bad[0]:g} is not below anatomy.foraminal_height_mm = {bad[1]:g}: "
             f"the foramen spans the disc space from pedicle to pedicle; allowed range below {bad[1]:g} mm")
+    ha = v["anatomy.disc_height_anterior_mm"]
+    bad = first_bad(hl > ha - 1.0, hl, ha)
+    if bad:
+        raise SimInputError(
+            f"pathology.disc_height_loss_mm = {bad[0]:g} leaves less than 1 mm of anterior disc "
+            f"height ({bad[1]:g} mm); allowed range 0 to {bad[1] - 1.0:g} mm")
     depth, slip, inst = v["anatomy.disc_depth_mm"], v["pathology.slip_mm"], v["pathology.slip_instability_mm"]
     bad = first_bad(slip + inst > depth, slip, inst, depth)
     if bad:

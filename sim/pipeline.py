@@ -27,7 +27,9 @@ from .layout import (COL, COLUMNS, OUT_AXIAL_ANGLE_DEG, OUT_AXIAL_MOMENT_NM, OUT
                      OUT_L4_DRG_DEFORMATION_PCT, OUT_L4_DRG_PRESSURE_KPA, OUT_L4_GRADE, OUT_L4_PRESSURE_KPA,
                      OUT_L4_ROOT_X_MM, OUT_L4_ROOT_Y_MM, OUT_L5_CLEARANCE_MM, OUT_L5_DEFORMATION_PCT, OUT_L5_GRADE,
                      OUT_L5_PRESSURE_KPA, OUT_LATERAL_ANGLE_DEG, OUT_LATERAL_MOMENT_NM, OUT_LATERAL_RECESS_DEPTH_MM,
-                     OUT_SEGMENT_ANGLE_DEG, OUT_SLIP_MM, OUT_SOLVER_ITERATIONS, OUTPUTS, PAIN_START, PARAM_COLUMNS,
+                     OUT_SEGMENT_ANGLE_DEG, OUT_SLIP_MM, OUT_SOLVER_ITERATIONS, OUTPUTS,
+                     OUT_AXIAL_COMPRESSION_MM, OUT_SHEAR_FORCE_N, OUT_SIDE_FACET_FORCE_N, OUT_SOLVER_AT_BOUND,
+                     OUT_TRANSLATION_MM, PAIN_START, PARAM_COLUMNS,
                      ZONE_CENTRAL)
 
 NOUT = len(OUTPUTS)
@@ -85,6 +87,17 @@ _E0 = COL["tissue.root_transverse_modulus_kpa"]
 _BROOT = COL["tissue.root_stiffening"]
 _LIFT0 = COL[ld.LIFTING_KEYS[0]]
 _N_LIFT = len(ld.LIFTING_KEYS)
+_N_LAW = len(ld.LAW_KEYS)
+_SWELL = COL["tissue.swelling_pressure_mpa"]
+_HA = COL["anatomy.disc_height_anterior_mm"]
+_DEPTH = COL["anatomy.disc_depth_mm"]
+_KBOT = COL["tissue.disc_bottoming_force_n"]
+_KS0 = COL["tissue.disc_shear_stiffness_n_per_mm"]
+_FS = COL["tissue.shear_preload_n"]
+_DS = COL["tissue.shear_degeneration"]
+_KAP = COL["tissue.facet_shear_stiffness_n_per_mm"]
+_GAP_AP = COL["tissue.facet_shear_gap_mm"]
+_HF = COL["tissue.facet_contact_height_mm"]
 _GRADING0 = COL["grading.contact_clearance_mm"]
 _N_GRADING = 7
 _ZONE = COL["pathology.herniation_zone"]
@@ -111,22 +124,22 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
     hl = v["pathology.disc_height_loss_mm"]
 
     # stage 1: loads
-    force, m_sag, m_lat, m_ax = ld.posture_loads(
-        posture_table[int(v["posture"])], v["anatomy.body_mass_kg"], [v[k] for k in ld.LIFTING_KEYS])
+    force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ld.posture_loads(
+        posture_table[int(v["posture"])], v["anatomy.body_mass_kg"], [v[k] for k in ld.LIFTING_KEYS],
+        [v[k] for k in ld.LAW_KEYS])
 
     # stage 2: mechanics (both sides)
-    angle, w, f_facet = mech.sagittal_equilibrium(force, m_sag, hl, tissue)
-    lat = float(mech.bending_angle_deg(m_lat, tissue["lateral_toe_stiffness_nm_per_deg"],
-                                       tissue["lateral_stiffening_per_deg"]))
-    axial = float(mech.bending_angle_deg(m_ax, tissue["axial_toe_stiffness_nm_per_deg"],
-                                         tissue["axial_stiffening_per_deg"]))
-    f_disc = force - f_facet
-    idp = float(mech.intradiscal_pressure_mpa(f_disc, v["anatomy.disc_area_mm2"], tissue["idp_correction_factor"]))
-    flex_end, ext_end = mech.pure_moment_range_deg(
-        tissue["flexion_toe_stiffness_nm_per_deg"], tissue["flexion_stiffening_per_deg"],
-        tissue["extension_toe_stiffness_nm_per_deg"], tissue["extension_stiffening_per_deg"])
-    slip = float(mech.slip_total_mm(v["pathology.slip_mm"], v["pathology.slip_instability_mm"],
-                                    angle, flex_end, ext_end))
+    angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech.segment_equilibrium(
+        force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, *[v[k] for k in ld.LAW_KEYS],
+        *[v[k] for k in mech.SOLVE_KEYS])
+    at_bound = max(at_bound, held)  # a rotation or the compression held at its limit
+    f_disc = force - tip_l - tip_r
+    f_facet = tip_l + tip_r + surf_l + surf_r
+    idp = mech.intradiscal_pressure_mpa(f_disc, v["anatomy.disc_area_mm2"], tissue["idp_correction_factor"],
+                                        tissue["swelling_pressure_mpa"])
+    slip = mech.radiographic_slip_mm(u, angle, v["anatomy.disc_height_posterior_mm"], hl,
+                                     tissue["cor_anterior_offset_mm"])
+    ahead = max(u, 0.0)  # anterior translation of L4: pseudo-bulge, recess
 
     out = np.zeros((2, len(OUTPUTS)))
     for s, sign in enumerate((-1.0, 1.0)):
@@ -138,12 +151,15 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
         o[OUT_DISC_FORCE_N], o[OUT_FACET_FORCE_N], o[OUT_IDP_MPA] = f_disc, f_facet, idp
         o[OUT_SLIP_MM] = slip
         o[OUT_SOLVER_ITERATIONS] = 0.0
+        o[OUT_SOLVER_AT_BOUND], o[OUT_SHEAR_FORCE_N] = at_bound, shear
+        o[OUT_SIDE_FACET_FORCE_N] = tip_l + surf_l if sign < 0 else tip_r + surf_r
+        o[OUT_TRANSLATION_MM], o[OUT_AXIAL_COMPRESSION_MM] = u, w
 
         # stage 2: mechanics at this side's foramen
         closure = float(mech.local_disc_closure_mm(
             w, angle, lat, sign, tissue["cor_anterior_offset_mm"], v["anatomy.foramen_lateral_offset_mm"]))
         bulge = float(mech.disc_bulge_mm(
-            v["pathology.disc_bulge_mm"], hl, closure, idp, slip, tissue["bulge_per_height_loss"],
+            v["pathology.disc_bulge_mm"], hl, closure, idp, ahead, tissue["bulge_per_height_loss"],
             tissue["bulge_per_idp_mm_per_mpa"], tissue["slip_pseudo_bulge_ratio"]))
         o[OUT_DISC_BULGE_MM] = bulge
         o[OUT_DISC_HEIGHT_POSTERIOR_MM] = v["anatomy.disc_height_posterior_mm"] - hl - closure
@@ -158,11 +174,11 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
                                                tissue["foraminal_flavum_fraction"], thick, t0)
         foraminal_hern, recess_hern, extraforaminal = geo.herniation_routing_mm(
             zone, affected, v["pathology.herniation_size_mm"], tissue["central_herniation_reach"])
-        dx, dy = geo.l4_offsets_mm(slip, w, hl, lat, axial, sign, v["anatomy.foramen_lateral_offset_mm"])
+        dx, dy = geo.l4_offsets_mm(u, w, hl, lat, axial, sign, v["anatomy.foramen_lateral_offset_mm"])
         n, c = geo.foramen_faces(
             v["anatomy.foraminal_height_mm"], v["anatomy.foraminal_width_mm"], v["anatomy.foraminal_upper_width_ratio"],
             v["anatomy.disc_height_posterior_mm"], tissue["l5_pedicle_offset_mm"], tissue["sap_tip_height_mm"],
-            bulge, foraminal_hern, narrowing, angle, tissue["cor_anterior_offset_mm"], dx, dy, slip)
+            bulge, foraminal_hern, narrowing, angle, tissue["cor_anterior_offset_mm"], dx, dy, u)
         if capture is not None:
             capture["left" if sign < 0 else "right"] = (n, c)
         o[OUT_FORAMINAL_HEIGHT_MM] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
@@ -170,7 +186,7 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
         o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
         depth = float(geo.lateral_recess_depth_mm(
             v["anatomy.lateral_recess_depth_mm"], bulge, v["pathology.facet_hypertrophy_mm"], thick - t0,
-            slip, tissue["slip_recess_ratio"], recess_hern))
+            ahead, tissue["slip_recess_ratio"], recess_hern))
         o[OUT_LATERAL_RECESS_DEPTH_MM] = depth
 
         # stage 4: compression.  L4 root, in the upper chamber and, if any, past an extraforaminal herniation
@@ -226,20 +242,24 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
     hl = p[_HL]
 
     # stage 1: loads
-    force, m_sag, m_lat, m_ax = ld._posture_loads(table[int(p[_POSTURE])], p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT])
+    force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ld._posture_loads(
+        table[int(p[_POSTURE])], p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT], p[_KF0:_KF0 + _N_LAW])
 
     # stage 2: mechanics (both sides)
-    angle, w, f_facet, iters = mech._sagittal_equilibrium(force, m_sag, hl, p[_KF0], p[_BF], p[_KE0], p[_BE],
-                                                          p[_KD0], p[_BD], p[_KFAC], p[_GAP], p[_LEVER], p[_SMOOTH])
-    lat = mech._bending_angle_deg(m_lat, p[_KL0], p[_BL])
-    axial = mech._bending_angle_deg(m_ax, p[_KA0], p[_BA])
-    f_disc = force - f_facet
-    idp = mech._intradiscal_pressure_mpa(f_disc, p[_AREA], p[_KIDP])
-    flex_end, ext_end = mech._pure_moment_range_deg(p[_KF0], p[_BF], p[_KE0], p[_BE])
-    slip = mech._slip_total_mm(p[_SLIP], p[_SLIPI], angle, flex_end, ext_end)
+    angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech._segment_equilibrium(
+        force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, p[_KF0], p[_BF], p[_KE0], p[_BE],
+        p[_KL0], p[_BL], p[_KA0], p[_BA], hl, p[_SLIP], p[_SLIPI], p[_HP], p[_HA], p[_DEPTH], p[_RLAT], p[_KD0],
+        p[_BD], p[_KBOT], p[_KFAC], p[_GAP], p[_LEVER], p[_SMOOTH], p[_KAP], p[_GAP_AP], p[_HF], p[_KS0],
+        p[_FS], p[_DS], p[_COR])
+    at_bound = max(at_bound, held)
+    f_disc = force - tip_l - tip_r
+    f_facet = tip_l + tip_r + surf_l + surf_r
+    idp = mech._intradiscal_pressure_mpa(f_disc, p[_AREA], p[_KIDP], p[_SWELL])
+    slip = mech._radiographic_slip_mm(u, angle, p[_HP], hl, p[_COR])
+    ahead = max(u, 0.0)
 
-    # without lateral or axial moments and without one-sided disease both sides are mirror images
-    symmetric = m_lat == 0.0 and m_ax == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
+    # without lateral bending or axial rotation and without one-sided disease both sides are mirror images
+    symmetric = lat == 0.0 and axial == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
     for s in range(2):
         if s == 1 and symmetric:
             for j in range(NOUT):
@@ -253,11 +273,14 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         o[OUT_LATERAL_MOMENT_NM], o[OUT_AXIAL_MOMENT_NM] = m_lat, m_ax
         o[OUT_DISC_FORCE_N], o[OUT_FACET_FORCE_N], o[OUT_IDP_MPA] = f_disc, f_facet, idp
         o[OUT_SLIP_MM] = slip
-        o[OUT_SOLVER_ITERATIONS] = float(iters)
+        o[OUT_SOLVER_ITERATIONS] = iters
+        o[OUT_SOLVER_AT_BOUND], o[OUT_SHEAR_FORCE_N] = at_bound, shear
+        o[OUT_SIDE_FACET_FORCE_N] = tip_l + surf_l if sign < 0.0 else tip_r + surf_r
+        o[OUT_TRANSLATION_MM], o[OUT_AXIAL_COMPRESSION_MM] = u, w
 
         # stage 2: mechanics at this side's foramen
         closure = mech._local_disc_closure_mm(w, angle, lat, sign, p[_COR], p[_RLAT])
-        bulge = mech._disc_bulge_mm(p[_BULGE], hl, closure, idp, slip, p[_BPH], p[_BPI], p[_PSEUDO])
+        bulge = mech._disc_bulge_mm(p[_BULGE], hl, closure, idp, ahead, p[_BPH], p[_BPI], p[_PSEUDO])
         o[OUT_DISC_BULGE_MM] = bulge
         o[OUT_DISC_HEIGHT_POSTERIOR_MM] = p[_HP] - hl - closure
 
@@ -268,13 +291,13 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         narrowing = geo._posterior_narrowing_mm(p[_FACETH], p[_FFRAC], thick, t0)
         foraminal_hern, recess_hern, extraforaminal = geo._herniation_routing_mm(zone, affected, p[_HSIZE],
                                                                                  p[_CREACH])
-        dx, dy = geo._l4_offsets_mm(slip, w, hl, lat, axial, sign, p[_RLAT])
+        dx, dy = geo._l4_offsets_mm(u, w, hl, lat, axial, sign, p[_RLAT])
         geo._foramen_faces(n, c, p[_FH], p[_FW], p[_FWR], p[_HP], p[_PEDOFF], p[_SAPTIP],
-                           bulge, foraminal_hern, narrowing, angle, p[_COR], dx, dy, slip)
+                           bulge, foraminal_hern, narrowing, angle, p[_COR], dx, dy, u)
         o[OUT_FORAMINAL_HEIGHT_MM] = geo._foraminal_height_mm(n, c, -0.5 * p[_FW])
         o[OUT_FORAMINAL_WIDTH_MM] = geo._foraminal_width_mm(n, c, 0.5 * o[OUT_DISC_HEIGHT_POSTERIOR_MM])
         o[OUT_FORAMINAL_AREA_MM2] = geo._foraminal_area_mm2(n, c, buf_a, buf_b)
-        depth = geo._lateral_recess_depth_mm(p[_LRD], bulge, p[_FACETH], thick - t0, slip, p[_SLIPREC], recess_hern)
+        depth = geo._lateral_recess_depth_mm(p[_LRD], bulge, p[_FACETH], thick - t0, ahead, p[_SLIPREC], recess_hern)
         o[OUT_LATERAL_RECESS_DEPTH_MM] = depth
 
         # stage 4: compression.  L4 root, in the upper chamber and, if any, past an extraforaminal herniation
@@ -370,6 +393,7 @@ def _check_layout():
     """Slices of the packed row read above must be contiguous in ``sim.layout``."""
     assert COL["posture"] == len(COLUMNS) - 1
     assert tuple(PARAM_COLUMNS[_LIFT0:_LIFT0 + _N_LIFT]) == ld.LIFTING_KEYS
+    assert tuple(PARAM_COLUMNS[_KF0:_KF0 + _N_LAW]) == ld.LAW_KEYS
     assert PARAM_COLUMNS[_GRADING0:_GRADING0 + _N_GRADING] == (
         "grading.contact_clearance_mm", "grading.mild_pressure_mmhg", "grading.moderate_pressure_mmhg",
         "grading.severe_pressure_mmhg", "grading.mild_deformation_pct", "grading.moderate_deformation_pct",

@@ -52,7 +52,7 @@ def scenario_files(draw) -> str:
         section, name = key.split(".", 1)
         sections.setdefault(section, {})[name] = value
     if draw(st.booleans()):  # a posture defined in the file, run alone
-        from sim.postures import _LOAD_RANGES
+        from sim.postures import _RANGES as _LOAD_RANGES
 
         sections.pop("postures", None)
         table = draw(st.dictionaries(st.sampled_from(sorted(_LOAD_RANGES)), scalars, max_size=4))

@@ -49,31 +49,6 @@ def test_solver_converges_in_few_iterations():
     assert np.all(r["solver_iterations"] < 60)
 
 
-@given(configurations(n=40))
-def test_joint_newton_and_bracketed_fallback_agree(batch):
-    """Both paths of the kernel's mechanics solve find the same equilibrium (the fallback is rarely taken)."""
-    from sim import mechanics as k
-    from sim.layout import COL
-
-    matrix, table, *_ = pack(batch)
-    for p in matrix:
-        posture = int(p[COL["posture"]])
-        if table[posture, 4] > 0.5:  # lifting: loads from the trunk model, covered by the engine test
-            continue
-        scale = p[COL["anatomy.body_mass_kg"]] / REFERENCE_BODY_MASS_KG
-        force, moment = table[posture, 0] * scale, table[posture, 1] * scale
-        args = (force, moment) + tuple(p[COL[c]] for c in (
-            "pathology.disc_height_loss_mm", "tissue.flexion_toe_stiffness_nm_per_deg",
-            "tissue.flexion_stiffening_per_deg", "tissue.extension_toe_stiffness_nm_per_deg",
-            "tissue.extension_stiffening_per_deg", "tissue.disc_axial_toe_stiffness_n_per_mm",
-            "tissue.disc_axial_stiffening_per_mm", "tissue.facet_stiffness_n_per_mm", "tissue.facet_gap_mm",
-            "tissue.facet_lever_arm_mm", "tissue.facet_contact_smoothing_mm"))
-        w0, ff0, _, _, _ = k._axial_compression_mm(force, 0.0, *args[2:3], *args[7:], np.nan)
-        a_fast, w_fast, ff_fast, _ = k._sagittal_equilibrium(*args)
-        a_slow, w_slow, ff_slow, _ = k._bracketed_solve(*args, ff0, 0.0, w0)
-        np.testing.assert_allclose([a_fast, w_fast, ff_fast], [a_slow, w_slow, ff_slow], rtol=RTOL, atol=1e-10)
-
-
 @pytest.mark.parametrize("engine", ["numba", "reference"])
 def test_evaluate_side_selection_and_shapes(engine):
     r = sim.evaluate({"posture": ["standing", "extension"], "side": ["left", "right"]}, engine=engine)

@@ -96,7 +96,11 @@ def test_extension_never_opens_the_foramen_beyond_flexion(height_loss, bulge, hy
 @pytest.mark.parametrize("motion", ["lateral_bend", "axial_rotation"])
 def test_bending_and_rotation_narrow_one_side_and_open_the_other(motion):
     r = sim.evaluate({"posture": [f"{motion}_right"] * 2, "side": ["left", "right"]})
-    neutral = sim.evaluate({"posture": "standing", "side": "left"})["foraminal_area_mm2"][0]
+    # the same compression and shear without the bend or twist (a load case)
+    same_load = sim.loads.Posture("same_load", follower_load_n=float(r["compressive_force_n"][0]),
+                                  shear_force_n=float(r["shear_force_n"][0]))
+    neutral = sim.evaluate({"posture": "same_load", "side": "left"},
+                           custom_postures={"same_load": same_load})["foraminal_area_mm2"][0]
     lo, hi = sorted(r["foraminal_area_mm2"])
     assert lo < neutral < hi
     if motion == "lateral_bend":  # Kemp's sign: bending towards a side closes that foramen
@@ -123,11 +127,16 @@ def test_heavier_lift_compresses_more():
     assert np.all(np.diff(r["compressive_force_n"]) > 0)
 
 
-def test_unstable_slip_grows_in_flexion():
-    r = _eval(**{"pathology.slip_mm": 4.0, "pathology.slip_instability_mm": 3.0,
-                 "posture": ["extension", "standing", "flexion"]})
-    assert r["slip_mm"][0] < r["slip_mm"][1] < r["slip_mm"][2]
-    assert r["slip_mm"][1] == pytest.approx(4.0) and r["slip_mm"][2] - r["slip_mm"][0] <= 3.0 + 1e-9
+def test_unstable_slip_grows_with_load_and_in_flexion():
+    """slip_mm is the total translation: the rest slip lying, more standing, flexion > extension, and
+    an unstable segment translates more between extension and flexion than a stable one."""
+    postures = ["supine", "extension", "standing", "flexion"]
+    r = _eval(**{"pathology.slip_mm": 4.0, "pathology.slip_instability_mm": 3.0, "posture": postures})
+    assert r["slip_mm"][0] == pytest.approx(4.0)
+    assert r["slip_mm"][1] < r["slip_mm"][2] < r["slip_mm"][3]
+    assert r["slip_mm"][2] > r["slip_mm"][0]
+    stable = _eval(**{"pathology.slip_mm": 4.0, "posture": postures})
+    assert r["slip_mm"][3] - r["slip_mm"][1] > stable["slip_mm"][3] - stable["slip_mm"][1]
 
 
 def test_stenosis_is_relieved_by_flexion_and_sitting():
