@@ -115,7 +115,10 @@ def scenario_findings(scenario, frame) -> dict:
 
 
 # ------------------------------------------------------------------ grids --
-def _value_text(dim: str, v: float) -> str:
+def _value_text(dim: str, v) -> str:
+    if isinstance(v, str) or np.asarray(v).dtype.kind not in "fiu":  # a categorical parameter's label
+        return str(v)
+    v = float(v)
     label = st.param_label(dim)
     unit = label.rsplit("[", 1)[-1].rstrip("]") if "[" in label else ""
     return f"{v:g} {unit}".rstrip() if unit not in ("", "-") else f"{v:g}"
@@ -127,21 +130,33 @@ def _short(dim: str) -> str:
 
 def swept_text(ds) -> str:
     """'slip (0-12 mm, 25 values) x disc height loss (0-3 mm, 4 values)'."""
-    from .plots.sweep_figures import grid_dims
+    from .plots.store_view import grid_dims
 
     parts = []
     for d in grid_dims(ds):
-        v = np.asarray(ds[d].values, float)
+        v = np.asarray(ds[d].values)
+        if v.dtype.kind not in "fiu":
+            parts.append(f"{_short(d)} ({', '.join(map(str, v))})")
+            continue
+        v = v.astype(float)
         parts.append(f"{_short(d)} ({_value_text(d, v.min())} to {_value_text(d, v.max())}, {len(v)} values)")
     return " x ".join(parts)
 
 
-def grade_onsets(grade: np.ndarray, x: np.ndarray, level: int) -> list[float | None]:
-    """For each row of ``grade`` (y, x), the smallest x at which the grade reaches ``level`` (None: never)."""
+def _axis(ds, dim: str) -> np.ndarray:
+    """Values of a swept dimension: floats, or the labels of a categorical parameter (in swept order)."""
+    v = np.asarray(ds[dim].values)
+    return v.astype(float) if v.dtype.kind in "fiu" else v.astype(str).astype(object)
+
+
+def grade_onsets(grade: np.ndarray, x: np.ndarray, level: int) -> list:
+    """For each row of ``grade`` (y, x), the first x (in swept order) at which the grade reaches ``level``
+    (None: never); x is a float for a numeric parameter, the label for a categorical one."""
     out = []
     for row in grade:
         hit = np.nonzero(row >= level)[0]
-        out.append(float(x[hit[0]]) if hit.size else None)
+        out.append((float(x[hit[0]]) if isinstance(x[hit[0]], (float, np.floating)) else x[hit[0]]) if hit.size
+                   else None)
     return out
 
 
@@ -151,7 +166,7 @@ def _pick(n: int, k: int = 5) -> list[int]:
 
 def grid_findings(ds) -> dict:
     """Findings of a grid sweep: {'what': [...], 'worst': [...], 'onsets': {root: [...]}, 'shares': [...]}."""
-    from .plots.sweep_figures import _fixed_selection, codes, grid_dims, l4_pressure, postures_of
+    from .plots.store_view import _fixed_selection, codes, grid_dims, l4_pressure, postures_of
 
     dims = grid_dims(ds)
     postures = postures_of(ds)
@@ -177,7 +192,7 @@ def grid_findings(ds) -> dict:
         else:
             z = da.sel(posture=worst).values
             idx = np.unravel_index(int(np.nanargmax(z)), z.shape)
-            at = ", ".join(f"{_short(d)} {_value_text(d, float(ds[d].values[i]))}"
+            at = ", ".join(f"{_short(d)} {_value_text(d, ds[d].values[i])}"
                            for d, i in zip(reversed(keep), idx))
             order = sorted(postures, key=lambda p: (-means[p], -peaks[p]))
             out["worst"].append(f"{name}: worst in {st.posture_label(worst)}, mean {means[worst]:.1f} kPa over the "
@@ -194,8 +209,7 @@ def grid_findings(ds) -> dict:
         gda = (gda.max("side") if "side" in gda.dims else gda).transpose("posture", *reversed(keep))
         sentences = []
         if len(keep) == 2:
-            x = np.asarray(ds[keep[0]].values, float)
-            y = np.asarray(ds[keep[1]].values, float)
+            x, y = _axis(ds, keep[0]), _axis(ds, keep[1])
             z = gda.sel(posture=worst).values
             for level in range(1, len(GRADES)):
                 onsets = grade_onsets(z, x, level)
@@ -211,7 +225,7 @@ def grid_findings(ds) -> dict:
             out["onsets"][root] = (f"{name}, in {st.posture_label(worst)} (its worst posture), by "
                                    f"{_short(keep[1])}:", sentences)
         else:
-            x = np.asarray(ds[keep[0]].values, float)
+            x = _axis(ds, keep[0])
             z = np.atleast_2d(gda.sel(posture=worst).values)
             for level in range(1, len(GRADES)):
                 onset = grade_onsets(z, x, level)[0]
@@ -231,7 +245,7 @@ def grid_findings(ds) -> dict:
 def population_findings(ds, summary, ranking_rows=None, r2=None) -> dict:
     """Findings of a population store from its chunked summary (:func:`sim.plots.population.summarise`)."""
     postures = summary.postures
-    from .plots.sweep_figures import grid_dims, sampled_parameters
+    from .plots.store_view import grid_dims, sampled_parameters
 
     params = sampled_parameters(ds)
     grid = grid_dims(ds)

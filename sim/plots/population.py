@@ -131,7 +131,7 @@ def summarise(ds, outputs, coded=("l4_grade", "l5_grade", "distribution"), chunk
     """
     from tqdm.auto import tqdm
 
-    from .sweep_figures import codes, postures_of
+    from .store_view import codes, postures_of
 
     n = int(ds.sizes[SAMPLE_DIM])
     postures = postures_of(ds)
