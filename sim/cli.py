@@ -45,7 +45,10 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", required=True, metavar="DIR")
     rep.add_argument("--set", dest="overrides", action="append", default=[])
 
-    sub.add_parser("validate", help="compare the model with the published measurements")
+    val = sub.add_parser("validate", help="compare the model with the published measurements")
+    val.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    val.add_argument("--kind", choices=("calibration", "independent"), default=None,
+                     help="only the targets of this kind")
     return p
 
 
@@ -102,11 +105,12 @@ def _report(args) -> int:
 
 
 def _validate(args) -> int:
-    from .validation import run_validation, format_table
+    from .validation import exit_code, format_csv, format_json, format_table, run_validation
 
-    rows = run_validation()
-    sys.stdout.write(format_table(rows) + "\n")
-    return 0 if all(r.passed for r in rows) else 1
+    rows = run_validation(args.kind)
+    text = {"table": format_table, "json": format_json, "csv": format_csv}[args.format](rows)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return exit_code(rows)
 
 
 def main(argv=None) -> int:
