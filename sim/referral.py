@@ -3,9 +3,9 @@
 From the compression of the L4 root, the L4 dorsal root ganglion (DRG, in the
 foramen) and the L5 root (stage 4), this stage predicts how much pain each of
 nine regions of the leg and hip would carry, per record (one posture, one
-side), the distribution label of the record, and across the postures of a
-scenario the posture signature (neurogenic claudication) and a plain-words
-presentation.  All constants are cited data in ``sim/data/referral.toml``.
+side), and the distribution label of the record (the reading across postures,
+neurogenic claudication included, is ``sim.signature``).  All constants are
+cited data in ``sim/data/referral.toml``.
 
 The chain, equation by equation (numbers refer to the function docstrings):
 
