@@ -48,6 +48,7 @@ class Target:
     reason: str = ""   # why the target is known to fail (printed; xfail in tests)
     group: str = ""    # loads, mechanics, geometry, compression, referral, population, scenario
 
+
 KINDS = ("calibration", "independent")
 
 
@@ -388,13 +389,9 @@ def _anatomy_samples(size: int = POPULATION_SIZE, seed: int = POPULATION_SEED) -
 
 
 @lru_cache(maxsize=None)
-def _anatomy_population(posture: str, extra: tuple = ()) -> dict:
-    """The anatomical population (no pathology unless ``extra``) in one posture, both sides."""
-    batch = dict(_anatomy_samples())
-    batch["posture"] = posture
-    for key, value in extra:
-        batch[key] = value
-    return evaluate(batch)  # two records per person: left, right
+def _anatomy_population(posture: str) -> dict:
+    """The anatomical population (no pathology) in one posture: two records per person, left then right."""
+    return evaluate({**_anatomy_samples(), "posture": posture})
 
 
 def _per_person(r: dict, mask: np.ndarray) -> np.ndarray:
