@@ -599,7 +599,7 @@ PENDING_TARGETS = {
     "fe_translation_population_ge4mm": "P1", "scenario_ds_slip_order": "P1", "lifting_translation": "P1",
     "pop_painful_standing": "P2", "scenario_spondylolisthesis_claudication": "P2",
     "scenario_combined_claudication": "P2", "scenario_combined_posture_dependent": "P2",
-    "scenario_subarticular_flexion_sitting": "P2",
+    "scenario_subarticular_flexion_sitting": "P2", "foramen_axial_load_supine": "P2",
 }
 
 
@@ -628,7 +628,10 @@ def issue10_targets() -> list[Target]:
                "percentage points", "> 0 (absolute facet load about constant)", 1e-9, math.inf,
                "Lorenz et al. 1983, Spine 8:122", "independent",
                _safe(lambda: _held_angle_facet_share(_erect_angle_deg(), 0.0, 500.0)
-                     - _held_angle_facet_share(_erect_angle_deg(), 0.0, 1000.0)), group="mechanics"),
+                     - _held_angle_facet_share(_erect_angle_deg(), 0.0, 1000.0)), group="mechanics",
+               reason="the facets engage only as the disc compresses (a gap, no capsular preload), so their "
+                      "share of a held-erect compression rises with the load (issue-10 trunk model: 3 % at "
+                      "300 N, 17 % at 1000 N), where Lorenz found the absolute facet load nearly constant"),
         Target("facet_share_extension_gt_standing", "Facet share extension minus standing", "percentage points",
                "> 0", 1e-9, math.inf, "Lorenz 1983 (extended position); Adams & Hutton 1983", "independent",
                _safe(lambda: _share("extension") - _share("standing")), group="mechanics"),
