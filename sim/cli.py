@@ -94,6 +94,8 @@ def _build_parser() -> argparse.ArgumentParser:
                "sim validate --format csv > validation.csv")
     val.add_argument("--format", choices=("table", "json", "csv"), default="table",
                      help="table (default), json or csv")
+    val.add_argument("--kind", choices=("calibration", "independent"), default=None,
+                     help="only the targets of this kind (default: every target)")
     return p
 
 
@@ -177,11 +179,12 @@ def _report(args) -> int:
 
 
 def _validate(args) -> int:
-    from .validation import run_validation, format_table
+    from .validation import exit_code, format_csv, format_json, format_table, run_validation
 
-    rows = run_validation()
-    sys.stdout.write(format_table(rows) + "\n")
-    return 0 if all(r.passed for r in rows) else 1
+    rows = run_validation(args.kind)
+    text = {"table": format_table, "json": format_json, "csv": format_csv}[args.format](rows)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return exit_code(rows)
 
 
 def main(argv=None) -> int:

@@ -3,31 +3,39 @@
 From the compression of the L4 root, the L4 dorsal root ganglion (DRG, in the
 foramen) and the L5 root (stage 4), this stage predicts how much pain each of
 nine regions of the leg and hip would carry, per record (one posture, one
-side), the distribution label of the record, and across the postures of a
-scenario the posture signature (neurogenic claudication) and a plain-words
-presentation.  All constants are cited data in ``sim/data/referral.toml``.
+side), and the distribution label of the record (the reading across postures,
+neurogenic claudication included, is ``sim.signature``).  All constants are
+cited data in ``sim/data/referral.toml``.
 
 The chain, equation by equation (numbers refer to the function docstrings):
 
 1. stimulus: a smooth maximum of pressure and deformation, each relative to
    the compression that gives half of the maximal pain,
-   ``s = ((p / p_half)^k + (d / d_half)^k)^(1/k)``; the DRG stimulus is
-   multiplied by ``drg_sensitivity_gain`` (Howe 1977);
-2. pain fraction: ``f = s^h / (1 + s^h)``, zero at zero, smooth, monotone,
-   saturating at 1;
+   ``s = ((p / p_half)^k + (d / d_half)^k)^(1/k)``; ``p_half`` = 50 mmHg, where
+   intraneural oedema forms within hours (Olmarker 1989) and the grade turns
+   "moderate"; the DRG stimulus is multiplied by ``drg_sensitivity_gain`` (Howe 1977);
+2. pain fraction (the dose-response): ``f = s^h / (1 + s^h)`` with h = 4, zero at
+   zero with zero slope, smooth, monotone, saturating at 1: a touched healthy root
+   is nearly painless (Kuslich 1991), pain is about 1/10 at venular stasis (30 mmHg),
+   5/10 at oedema (50 mmHg) and above 9/10 at conduction block (100 mmHg, Pedowitz 1992);
 3. root drive: L4 = root OR DRG, ``f_L4 = 1 - (1 - f_root)(1 - f_DRG)``;
    L5 = its root (its DRG lies at L5-S1, outside this segment);
-4. region pain: ``10 (1 - (1 - w_L4,r f_L4)(1 - w_L5,r f_L5))``, where the
-   weight ``w`` is the share of patients with that root compressed who feel
-   pain in region ``r`` (Sasaki 2014, Taylor 2013, dermatomes and textbook pain
-   distributions); the result is the population-expected intensity;
+4. region pain: ``10 (1 - (1 - v_L4,r f_L4)(1 - v_L5,r f_L5))`` with
+   ``v = w / max(w)``: ``w`` is the share of patients with that root compressed who
+   feel pain in region ``r`` (Sasaki 2014, Taylor 2013, dermatomes and textbook pain
+   distributions), so the root's principal region carries its full intensity and
+   the others carry it in proportion to how often they are involved;
 5. distribution: "femoral" when the most painful of groin, anterior thigh and
    medial knee/leg reaches ``threshold_pain`` (2 of 10), "sciatic" when the most
    painful of posterior thigh, lateral leg and dorsum of foot does, both, or none.
 
 Main simplification: pain is a static function of the present mechanical
-compression; inflammation, chronic sensitisation, duration and the time course
-of claudication are not modelled, and hip-joint disease is not simulated at all.
+compression, held long enough for its own effects (venous congestion, oedema)
+to develop; it is an expected value, and imaging severity predicts pain poorly
+in patients (Splettstoesser 2017).  Not modelled: chemical radiculitis (nucleus
+pulposus on a root without compression, Olmarker 1993), chronic sensitisation
+(Howe 1977), paraesthesia and deficit (a compressed healthy root gives more of
+these than pain), the time course of claudication, and hip-joint disease.
 
 Two engines: the vectorised NumPy reference (:func:`pain_reference`,
 :func:`add_pain_columns`) and the allocation-free numba twin :func:`pain_row`
@@ -37,8 +45,9 @@ that the fused kernel calls with a coefficient vector from
 References
 ----------
 sasaki2014, taylor2013, faleiros2009, harrison_table48, howe1977,
-olmarker1989, farrar2001, lesher2008, suri2010 (full citations and addresses
-in ``sim/data/referral.toml`` [sources]).
+olmarker1989, olmarker1989_oedema, pedowitz1992, kuslich1991, takahashi1999,
+farrar2001, lesher2008, suri2010 (full citations and addresses in
+``sim/data/referral.toml`` [sources]).
 """
 
 from __future__ import annotations
@@ -129,6 +138,23 @@ def region_weights(root: str) -> np.ndarray:
     return np.array([float(table[r]["value"]) for r in REGIONS])
 
 
+def relative_weights(weights) -> np.ndarray:
+    """Region weights relative to the root's principal region: ``v_r = w_r / max_r w_r``.
+
+    The principal region (L4: anterior thigh and medial knee/leg; L5: lateral leg) carries the
+    root's full pain intensity; the other regions carry it in proportion to how often they are
+    involved.  A root with no weight anywhere refers nowhere.
+
+    Examples
+    --------
+    >>> round(float(relative_weights(region_weights("L4"))[REGIONS.index("groin")]), 3)  # 0.25 / 0.6
+    0.417
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    top = float(np.max(w)) if w.size else 0.0
+    return w / top if top > 0.0 else np.zeros_like(w)
+
+
 def territory_mask(name: str) -> np.ndarray:
     """1.0 for the regions of the "femoral" or "sciatic" territory, else 0.0 (REGIONS order)."""
     regions = referral_data()["distribution"][f"{name}_regions"]["regions"]
@@ -150,8 +176,8 @@ def pack_coefficients(overrides: dict | None = None) -> np.ndarray:
     4     smooth_max_order (k)                           1
     5     mmhg_per_kpa                                   mmHg/kPa
     6     threshold_pain (distribution rule)             0-10
-    7-15  w_L4 for the 9 REGIONS                         1
-    16-24 w_L5 for the 9 REGIONS                         1
+    7-15  v_L4 = w_L4 / max w_L4 for the 9 REGIONS      1
+    16-24 v_L5 = w_L5 / max w_L5 for the 9 REGIONS      1
     25-33 femoral-territory mask for the 9 REGIONS       0/1
     34-42 sciatic-territory mask for the 9 REGIONS       0/1
     ====  =============================================  =========
@@ -159,8 +185,9 @@ def pack_coefficients(overrides: dict | None = None) -> np.ndarray:
     Parameters
     ----------
     overrides : dict, optional
-        Replace scalars by name (``{"drg_sensitivity_gain": 2.0}``) or weights by
-        ``"w_l4.groin"`` / ``"w_l5.lateral_leg"``; for sensitivity sweeps.
+        Replace scalars by name (``{"drg_sensitivity_gain": 2.0}``) or the published
+        involvement shares ``w`` by ``"w_l4.groin"`` / ``"w_l5.lateral_leg"`` (before the
+        shares are made relative to the principal region); for sensitivity sweeps.
 
     Returns
     -------
@@ -168,22 +195,23 @@ def pack_coefficients(overrides: dict | None = None) -> np.ndarray:
     """
     data = referral_data()
     coef = np.zeros(N_COEF, dtype=np.float64)
+    scalar = {name: index for index, _, name in _SCALARS}
     for index, section, name in _SCALARS:
         coef[index] = float(data[section][name]["value"])
-    coef[COEF_W_L4:COEF_W_L4 + N_REGIONS] = region_weights("L4")
-    coef[COEF_W_L5:COEF_W_L5 + N_REGIONS] = region_weights("L5")
-    coef[COEF_FEMORAL_MASK:COEF_FEMORAL_MASK + N_REGIONS] = territory_mask("femoral")
-    coef[COEF_SCIATIC_MASK:COEF_SCIATIC_MASK + N_REGIONS] = territory_mask("sciatic")
+    shares = {"w_l4": region_weights("L4"), "w_l5": region_weights("L5")}
     for key, value in (overrides or {}).items():
-        scalar = {name: index for index, _, name in _SCALARS}
         if key in scalar:
             coef[scalar[key]] = float(value)
         elif key.startswith(("w_l4.", "w_l5.")) and key.split(".", 1)[1] in REGIONS:
-            start = COEF_W_L4 if key.startswith("w_l4.") else COEF_W_L5
-            coef[start + REGIONS.index(key.split(".", 1)[1])] = float(value)
+            prefix, region = key.split(".", 1)
+            shares[prefix][REGIONS.index(region)] = float(value)
         else:
             allowed = ", ".join([name for _, _, name in _SCALARS] + ["w_l4.<region>", "w_l5.<region>"])
             raise KeyError(f"unknown referral coefficient {key!r}; allowed: {allowed}")
+    coef[COEF_W_L4:COEF_W_L4 + N_REGIONS] = relative_weights(shares["w_l4"])
+    coef[COEF_W_L5:COEF_W_L5 + N_REGIONS] = relative_weights(shares["w_l5"])
+    coef[COEF_FEMORAL_MASK:COEF_FEMORAL_MASK + N_REGIONS] = territory_mask("femoral")
+    coef[COEF_SCIATIC_MASK:COEF_SCIATIC_MASK + N_REGIONS] = territory_mask("sciatic")
     return coef
 
 
@@ -194,8 +222,8 @@ def _nonnegative(x):
     return np.where(x < 0.0, 0.0, x)
 
 
-def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=40.0,
-                         half_pain_deformation_pct=15.0, smooth_max_order=4.0,
+def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=50.0,
+                         half_pain_deformation_pct=36.6, smooth_max_order=4.0,
                          mmhg_per_kpa=7.500637):
     """Dimensionless compression stimulus of a root or ganglion (equation 1).
 
@@ -210,9 +238,11 @@ def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=
     deformation_pct : array_like
         Transverse deformation of the root [%].
     half_pain_pressure_mmhg : float
-        Pressure for half-maximal pain [mmHg] (capillary stasis, Olmarker 1989).
+        Pressure for half-maximal pain [mmHg]: intraneural oedema within 2 h
+        (Olmarker 1989, Spine 14:569), the "moderate" grade.
     half_pain_deformation_pct : float
-        Deformation for half-maximal pain [%].
+        Deformation for half-maximal pain [%]: where the default transverse root
+        law reaches ``half_pain_pressure_mmhg``.
     smooth_max_order : float
         Order ``k`` of the smooth maximum (1 = sum; large = max).
     mmhg_per_kpa : float
@@ -225,11 +255,12 @@ def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=
 
     References
     ----------
-    olmarker1989 (venules 30, capillaries 40 +/- 6 mmHg); lee2010 (deformation grades).
+    olmarker1989 (venules 30, capillaries 40 +/- 6 mmHg); olmarker1989_oedema
+    (oedema after 2 h at 50 mmHg); pedowitz1992.
 
     Examples
     --------
-    >>> float(compression_stimulus(40.0 / 7.500637, 0.0))
+    >>> float(compression_stimulus(50.0 / 7.500637, 0.0))
     1.0
     """
     p = _nonnegative(pressure_kpa) * mmhg_per_kpa / half_pain_pressure_mmhg
@@ -238,11 +269,13 @@ def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=
     return (p ** k + d ** k) ** (1.0 / k)
 
 
-def pain_fraction(stimulus, hill_exponent=2.0):
-    """Fraction of the maximal pain for a stimulus (equation 2): ``f = s^h / (1 + s^h)``.
+def pain_fraction(stimulus, hill_exponent=4.0):
+    """Fraction of the maximal pain for a stimulus (equation 2, the dose-response): ``f = s^h / (1 + s^h)``.
 
     Zero at zero stimulus with zero slope (h > 1), one half at ``s = 1``,
-    monotone, smooth and saturating towards 1.
+    monotone, smooth and saturating towards 1.  h = 4 is the smallest integer that
+    keeps the pain at the mild threshold (30 mmHg, s = 0.6) below the 2 points that
+    count as present (Farrar 2001); the severe threshold (100 mmHg) then gives 9.4.
 
     Parameters
     ----------
@@ -250,6 +283,10 @@ def pain_fraction(stimulus, hill_exponent=2.0):
         Compression stimulus [1] from :func:`compression_stimulus`.
     hill_exponent : float
         Steepness ``h`` [1].
+
+    References
+    ----------
+    kuslich1991 (a normal root is insensitive), olmarker1989, pedowitz1992, farrar2001.
 
     Returns
     -------
@@ -281,17 +318,19 @@ def root_drive(root_fraction, drg_fraction):
 def region_pain(l4_drive, l5_drive, weights_l4=None, weights_l5=None):
     """Pain 0-10 per region from the two root drives (equation 4).
 
-    ``pain_r = 10 (1 - (1 - w_L4,r f_L4)(1 - w_L5,r f_L5))``: region ``r`` hurts
-    if either root refers there; the weight is the share of patients with that
-    root compressed who feel pain in ``r``, so the pain is the population-expected
-    intensity (0 when both drives are 0, monotone in each).
+    ``pain_r = 10 (1 - (1 - v_L4,r f_L4)(1 - v_L5,r f_L5))``: region ``r`` hurts
+    if either root refers there; ``v = w / max(w)`` is the share ``w`` of patients
+    with that root compressed who feel pain in ``r``, relative to the root's
+    principal region, which carries the root's full intensity (0 when both drives
+    are 0, monotone in each).
 
     Parameters
     ----------
     l4_drive, l5_drive : array_like, shape (n,)
         Root drives in [0, 1].
     weights_l4, weights_l5 : array_like, shape (9,), optional
-        Region weights; default from ``referral.toml``.
+        Relative region weights ``v``; default from the shares in ``referral.toml``
+        (:func:`relative_weights`).
 
     Returns
     -------
@@ -302,8 +341,8 @@ def region_pain(l4_drive, l5_drive, weights_l4=None, weights_l5=None):
     sasaki2014 (groin: L4 5/20, L5 0/127), taylor2013 (L5 dermatome: 61.2 % back,
     22.4 % front), faleiros2009 (dermatomes), harrison_table48 (pain distributions).
     """
-    w4 = region_weights("L4") if weights_l4 is None else np.asarray(weights_l4, dtype=np.float64)
-    w5 = region_weights("L5") if weights_l5 is None else np.asarray(weights_l5, dtype=np.float64)
+    w4 = relative_weights(region_weights("L4")) if weights_l4 is None else np.asarray(weights_l4, dtype=np.float64)
+    w5 = relative_weights(region_weights("L5")) if weights_l5 is None else np.asarray(weights_l5, dtype=np.float64)
     f4 = np.atleast_1d(np.asarray(l4_drive, dtype=np.float64))[:, None]
     f5 = np.atleast_1d(np.asarray(l5_drive, dtype=np.float64))[:, None]
     return PAIN_MAX * (1.0 - (1.0 - w4 * f4) * (1.0 - w5 * f5))
@@ -376,7 +415,7 @@ def root_pain_intensity(pressure_kpa, deformation_pct=0.0, ganglion=False, coef=
     Examples
     --------
     >>> round(float(root_pain_intensity(53.0 / 7.500637)), 2)  # Takahashi 1999 mean 53 mmHg
-    6.37
+    5.58
     """
     c = pack_coefficients() if coef is None else coef
     s = compression_stimulus(pressure_kpa, deformation_pct, c[COEF_HALF_PRESSURE_MMHG],
@@ -416,7 +455,13 @@ def _stimulus(pressure_kpa, deformation_pct, coef):
 
 @njit(cache=True)
 def _fraction(stimulus, hill_exponent):
-    sh = stimulus * stimulus if hill_exponent == 2.0 else stimulus ** hill_exponent
+    if hill_exponent == 4.0:  # the default, without pow(): same value to rounding
+        s2 = stimulus * stimulus
+        sh = s2 * s2
+    elif hill_exponent == 2.0:
+        sh = stimulus * stimulus
+    else:
+        sh = stimulus ** hill_exponent
     return sh / (1.0 + sh)
 
 

@@ -24,8 +24,9 @@ def test_json_has_every_record_column_for_all_postures_and_sides(capsys):
     code, out, err = run(capsys, "run", SCENARIO, "--format", "json")
     assert code == 0 and err == ""
     records = json.loads(out)
-    assert len(records) == 20
-    assert {(r["posture"], r["side"]) for r in records} >= {("standing", "left"), ("lifting", "right")}
+    assert len(records) == 22  # ten built-in postures and the scenario's own Kemp posture, both sides
+    assert {(r["posture"], r["side"]) for r in records} >= {("standing", "left"), ("lifting", "right"),
+                                                             ("extension_bend_left", "left")}
     for r in records:
         assert set(RECORD_COLUMNS) <= set(r)
 
