@@ -29,7 +29,8 @@ from .referral import (N_REGIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_p
                        referral_data, region_weights, root_pain_intensity)
 from .scenario import load_scenario
 from .signature import neurogenic_claudication, posture_signature
-from .sweep import _population_from, population_samples
+from .sweep.population import population_samples
+from .sweep.spec import _population_from
 from .units import KPA_PER_MMHG
 
 
