@@ -59,6 +59,10 @@ PARAM_COLUMNS = (
     "tissue.sap_tip_height_mm",
     "tissue.root_transverse_modulus_kpa",
     "tissue.root_stiffening",
+    "tissue.root_bed_thickness_mm",
+    "tissue.nucleus_depth_fraction",
+    "tissue.herniation_migration_gain_per_mm",
+    "tissue.herniation_pressure_gain_per_mpa",
     "lifting.trunk_flexion_deg",
     "lifting.hand_load_kg",
     "lifting.upper_body_mass_fraction",
@@ -126,6 +130,10 @@ OUTPUTS = (
     "pain_lateral_leg",
     "pain_dorsum_foot",
     "distribution",
+    # stages 3-4 (issue 10): posture-dependent herniation, nuclear migration, pressure at its bound
+    "herniation_effective_mm",
+    "nuclear_shift_mm",
+    "pressure_limit_reached",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 PAIN_START = OUT["pain_buttock"]
@@ -179,6 +187,9 @@ OUT_PAIN_MEDIAL_KNEE_LEG = 37
 OUT_PAIN_LATERAL_LEG = 38
 OUT_PAIN_DORSUM_FOOT = 39
 OUT_DISTRIBUTION = 40
+OUT_HERNIATION_EFFECTIVE_MM = 41
+OUT_NUCLEAR_SHIFT_MM = 42
+OUT_PRESSURE_LIMIT_REACHED = 43
 
 
 def _check():

@@ -85,6 +85,9 @@ DESCRIPTIONS = {
     "l5_grade": "compression grade of the L5 root",
     "solver_iterations": "Newton iterations of the mechanics solve",
     "distribution": "referred-pain distribution (nerves involved)",
+    "herniation_effective_mm": "size of this side's herniation in the posture (squeezed or fed by the nucleus)",
+    "nuclear_shift_mm": "posterior shift of the nucleus pulposus in the posture (+ in flexion)",
+    "pressure_limit_reached": "1 when a root's contact pressure is held at the tissue-strength limit",
 }
 
 _UNIT_SUFFIXES = (("_mm2", "mm2"), ("_mm", "mm"), ("_deg", "deg"), ("_nm", "N m"), ("_n", "N"),
