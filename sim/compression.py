@@ -107,7 +107,7 @@ def interference_strain(diameter_mm, free_diameter_mm, bed_thickness_mm):
     >>> interference_strain(5.0, 4.0, 2.0)
     0.2
     >>> round(interference_strain(5.0, -1.0, 2.0), 3)
-    1.5
+    1.575
     """
     delta = max(diameter_mm - free_diameter_mm, 0.0)
     if delta <= MAX_DEFORMATION * diameter_mm:

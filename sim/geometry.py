@@ -152,7 +152,7 @@ def nuclear_shift_mm(angle_deg, disc_height_anterior_mm, disc_height_posterior_m
     Examples
     --------
     >>> round(nuclear_shift_mm(10.0, 12.0, 9.0, 0.0, 0.0, 33.0, 0.45), 3)
-    0.307
+    0.305
     """
     length = nucleus_depth_fraction * disc_depth_mm
     h = max(0.5 * (disc_height_anterior_mm + disc_height_posterior_mm) - height_loss_mm - compression_mm, MIN_BAND_MM)
