@@ -203,9 +203,10 @@ def targets() -> list[Target]:
     t.append(Target("herniation_pressure_subarticular", "L5 contact pressure, 4 mm subarticular herniation, standing",
                     "mmHg", "7-256", 7.0, 256.0, tak, "calibration",
                     lambda: _max_pressure_mmhg("subarticular_herniation_right", "standing", "l5")))
-    t.append(Target("herniation_pressure_foraminal", "L4 DRG contact pressure, 5 mm foraminal herniation, lifting",
+    t.append(Target("herniation_pressure_foraminal",
+                    "L4 DRG contact pressure, 5 mm foraminal herniation, bending towards it (provoking posture)",
                     "mmHg", "7-256", 7.0, 256.0, tak, "calibration",
-                    lambda: _max_pressure_mmhg("foraminal_herniation_left", "lifting", "l4")))
+                    lambda: _max_pressure_mmhg("foraminal_herniation_left", "lateral_bend_left", "l4")))
     t.append(Target("claudication_signature", "Central stenosis: L5 pressure standing/extension minus sitting/flexion",
                     "kPa", "> 0", 1e-9, math.inf, "Suri 2010 JAMA (LR 7.4 no pain seated, 6.4 relief bending forward)",
                     "independent", _claudication_margin))
