@@ -219,14 +219,14 @@ def _least_squeezed_circle(n, c, part, mobility, rows, rhs):
                 if abs(det) < 1e-12:
                     continue
                 b1, b2, b3 = rhs[i], rhs[j], rhs[l]
+                r = (a11 * (a22 * b3 - b2 * a32) - a12 * (a21 * b3 - b2 * a31)
+                     + b1 * (a21 * a32 - a22 * a31)) / det
+                if r < br - TIE_MM:  # cannot beat the best: skip before solving for the centre
+                    continue
                 x = (b1 * (a22 * a33 - a23 * a32) - a12 * (b2 * a33 - a23 * b3)
                      + a13 * (b2 * a32 - a22 * b3)) / det
                 y = (a11 * (b2 * a33 - a23 * b3) - b1 * (a21 * a33 - a23 * a31)
                      + a13 * (a21 * b3 - b2 * a31)) / det
-                r = (a11 * (a22 * b3 - b2 * a32) - a12 * (a21 * b3 - b2 * a31)
-                     + b1 * (a21 * a32 - a22 * a31)) / det
-                if r < br - TIE_MM:
-                    continue
                 ok = True
                 for m in range(k):
                     if rows[m, 0] * x + rows[m, 1] * y + rows[m, 2] * r > rhs[m] + 1e-9:
