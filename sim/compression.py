@@ -188,7 +188,7 @@ def l4_exit_clearance_mm(clearance_mm, exit_clearance_mm, herniation_mm, bulge_m
 
 
 # ---------------------------------------------------------------- numba twins
-N_PART_FACES = 6  # faces of the chamber (sim.geometry.CHAMBER)
+N_PART_FACES = 5  # faces of the chamber (sim.geometry.CHAMBER)
 
 
 @njit(cache=True)

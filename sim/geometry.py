@@ -23,22 +23,24 @@ SAP and flavum behind, L5 pedicle below.
  0     L4 pedicle, inferior cortex  L4               roof ``y <= H - b``                      chamber
  1     L4 posterior body wall       L4               ``x <= 0``                               chamber
  2     L4 pars                      L4               ``x >= -W_up``                           chamber
- 3     disc band below the L4 rim   L4 rim corner    through the corner, receding ``rho``     chamber
- 4     foraminal herniation dome    L4 rim corner    45 deg rim chamfer pushed in by ``h``    chamber
- 5     SAP tip (capsule, flavum)    L5 (+ transl.)   45 deg through ``(-W_low + u, y_t)``     chamber
- 6, 7  L4 rim (endplate line)       L4               ``y >= rim`` / ``y <= rim``              outline
- 8     disc margin + bulge          mid-band         ``x <= x_mid - bulge``                   band
- 9     herniation                   mid-band         ``x <= x_mid - bulge - h``               band
- 10    SAP + flavum, anterior face  L5               ``x >= -W_low``                          band
- 11    L5 pedicle, superior cortex  L5               floor ``y >= -b``                        band
+ 3     disc band below the L4 rim   L4 rim corner    45 deg, set back by bulge, in by ``h``   chamber
+ 4     SAP tip (capsule, flavum)    L5 (+ transl.)   45 deg through ``(-W_low + u, y_t)``     chamber
+ 5, 6  L4 rim (endplate line)       L4               ``y >= rim`` / ``y <= rim``              outline
+ 7     disc margin + bulge          mid-band         ``x <= x_mid - bulge``                   band
+ 8     herniation                   mid-band         ``x <= x_mid - bulge - h``               band
+ 9     SAP + flavum, anterior face  L5               ``x >= -W_low``                          band
+ 10    L5 pedicle, superior cortex  L5               floor ``y >= -b``                        band
 =====  ===========================  ===============  =======================================  =========
 
 The bulge is a lens between the endplates, zero at the rims (the annulus is
 attached to the ring apophyses), so it never reaches a root that hangs above
-the disc: seen from the chamber it is the line through the L4 rim corner
-with the lens tangent ``rho = max(1, 4 bulge / hp')`` (``hp'`` the loaded
-posterior disc height), floored at 45 deg.  It acts when height loss brings
-the root down into the V (hasegawa1995: posterior disc height <= 4 mm).  The
+the disc.  Seen from the chamber, the disc band below the L4 rim is a 45 deg
+face through the rim corner (the root does not drop into the band), set back
+by the part of the lens the 45 deg line does not cover,
+``max(0, 4 bulge - hp')^2 / (16 bulge)`` (``hp'`` the loaded posterior disc
+height), and pushed in, normal to it, by a foraminal herniation: they act
+when height loss brings the root down into the V between the rim and the SAP
+tip (hasegawa1995: posterior disc height <= 4 mm).  The
 SAP tip is L5 bone at ``y_t = hp + sap_tip_height``; the L4 rim and pedicle
 descend onto it as the loaded disc loses height: vertical (up-down)
 stenosis.  Bulge, herniation, SAP overgrowth and flavum narrow the band and
@@ -68,13 +70,12 @@ import numpy as np
 from .jit import njit
 from .layout import SIDE_BOTH, SIDE_RIGHT, ZONE_CENTRAL, ZONE_EXTRAFORAMINAL, ZONE_FORAMINAL, ZONE_SUBARTICULAR
 
-N_FACES = 12
-(ROOF, L4_WALL, PARS, RIM_FRONT, HERNIATION_DOME, SAP_TIP, ABOVE_RIM, BELOW_RIM, DISC, HERNIATION, SAP,
- FLOOR) = range(N_FACES)
-FACE_NAMES = ("L4 pedicle", "L4 body", "L4 pars", "disc rim", "herniation dome", "SAP tip", "L4 rim", "L4 rim",
-              "disc", "herniation", "SAP + flavum", "L5 pedicle")
-#: The root's chamber (six faces, the compression LP's size).
-CHAMBER = (ROOF, L4_WALL, PARS, RIM_FRONT, HERNIATION_DOME, SAP_TIP)
+N_FACES = 11
+ROOF, L4_WALL, PARS, RIM_FRONT, SAP_TIP, ABOVE_RIM, BELOW_RIM, DISC, HERNIATION, SAP, FLOOR = range(N_FACES)
+FACE_NAMES = ("L4 pedicle", "L4 body", "L4 pars", "disc rim", "SAP tip", "L4 rim", "L4 rim", "disc", "herniation",
+              "SAP + flavum", "L5 pedicle")
+#: The root's chamber (five faces, the compression LP's size).
+CHAMBER = (ROOF, L4_WALL, PARS, RIM_FRONT, SAP_TIP)
 #: Outline of the chamber (drawn above the L4 rim) and of the disc band.
 CHAMBER_OUTLINE = CHAMBER + (ABOVE_RIM,)
 BAND = (BELOW_RIM, DISC, HERNIATION, SAP, FLOOR)
@@ -255,25 +256,36 @@ def l4_offsets_mm(slip_mm, compression_mm, height_loss_mm, lateral_angle_deg, ax
     return dx, dy
 
 
-def rim_front_slope(bulge_mm, loaded_posterior_height_mm):
-    """How fast the disc band recedes below the L4 rim, seen from the chamber [mm/mm].
+def rim_front_setback_mm(bulge_mm, loaded_posterior_height_mm):
+    """How far a lens bulge stands behind the chamber's 45 deg rim face [mm].
 
-    The tangent of a lens bulge at the rim, ``4 bulge / hp'``, floored at 1
-    (45 deg): the root does not drop into the band.
+    The lens ``x(k) = -b (1 - (1 - 2k/hp')^2)`` at depth ``k`` below the rim
+    recedes faster than the 45 deg face near the rim when ``4 b > hp'``; the
+    face set back by the largest excess, ``(4 b - hp')^2 / (16 b)``, covers it.
+    Zero for ``4 b <= hp'``; grows with the bulge and as the disc closes, and
+    only translates the face, so the chamber only shrinks.
+
+    Examples
+    --------
+    >>> rim_front_setback_mm(1.0, 8.0), round(rim_front_setback_mm(3.0, 5.0), 3)
+    (0.0, 1.021)
     """
-    return max(1.0, 4.0 * bulge_mm / max(loaded_posterior_height_mm, MIN_BAND_MM))
+    excess = 4.0 * bulge_mm - max(loaded_posterior_height_mm, MIN_BAND_MM)
+    return excess * excess / (16.0 * bulge_mm) if excess > 0.0 else 0.0
 
 
 def foramen_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
                   pedicle_offset_mm, sap_tip_height_mm, bulge_mm, loaded_posterior_height_mm, herniation_mm,
                   posterior_narrowing_mm, angle_deg, cor_x_mm, dx_mm, dy_mm, translation_mm):
-    """The twelve faces after L4 moved: unit outward normals ``n`` (12, 2) and offsets ``c`` (12,).
+    """The eleven faces after L4 moved: unit outward normals ``n`` (11, 2) and offsets ``c`` (11,).
 
     A point ``p`` is inside a part when ``n[i] @ p <= c[i]`` for each of its
     faces.  L4's faces are its neutral ones moved by :func:`l4_transform`
     (``n' = Q n``, ``c' = c + n'.t``); the disc faces hang from the moved rim
-    corner (chamber) and the margin's midpoint (band); the SAP tip moves with
-    the translation ``translation_mm`` only (its capsule hangs from L4).
+    corner (chamber: set back by :func:`rim_front_setback_mm`, pushed in by
+    ``herniation_mm`` normal to it) and the margin's midpoint (band); the SAP
+    tip moves with the translation ``translation_mm`` only (its capsule hangs
+    from L4).
     """
     h, b, hp = foraminal_height_mm, pedicle_offset_mm, disc_height_posterior_mm
     w_low = foraminal_width_mm - posterior_narrowing_mm
@@ -285,12 +297,9 @@ def foramen_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, di
         n[i] = q @ np.array([nx, ny])
         c[i] = off + n[i] @ t
     rim = q @ np.array([0.0, hp]) + t
-    rho = rim_front_slope(bulge_mm, loaded_posterior_height_mm)
-    n[RIM_FRONT] = np.array([1.0, -rho]) / math.hypot(1.0, rho)
-    c[RIM_FRONT] = n[RIM_FRONT] @ rim
     s = 1.0 / math.sqrt(2.0)
-    n[HERNIATION_DOME] = (s, -s)
-    c[HERNIATION_DOME] = n[HERNIATION_DOME] @ rim - herniation_mm
+    n[RIM_FRONT] = (s, -s)
+    c[RIM_FRONT] = n[RIM_FRONT] @ rim - s * rim_front_setback_mm(bulge_mm, loaded_posterior_height_mm) - herniation_mm
     n[SAP_TIP] = (-s, -s)
     c[SAP_TIP] = -s * (-w_low + translation_mm + hp + sap_tip_height_mm)
     x_mid = 0.5 * rim[0]
@@ -475,7 +484,7 @@ def _l4_offsets_mm(slip_mm, compression_mm, height_loss_mm, lateral_angle_deg, a
 def _foramen_faces(n, c, foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
                    pedicle_offset_mm, sap_tip_height_mm, bulge, hp_loaded, hern, narrowing, angle, cor_x_mm, dx, dy,
                    translation):
-    """Twin of :func:`foramen_faces`, written into ``n`` (12, 2) and ``c`` (12,)."""
+    """Twin of :func:`foramen_faces`, written into ``n`` (11, 2) and ``c`` (11,)."""
     h, hp, b = foraminal_height_mm, disc_height_posterior_mm, pedicle_offset_mm
     w_low = foraminal_width_mm - narrowing
     a = math.radians(-angle)
@@ -489,11 +498,10 @@ def _foramen_faces(n, c, foraminal_height_mm, foraminal_width_mm, upper_width_ra
     n[ABOVE_RIM, 0], n[ABOVE_RIM, 1], c[ABOVE_RIM] = sa, -ca, -hp - (-sa * tx + ca * ty)
     n[BELOW_RIM, 0], n[BELOW_RIM, 1], c[BELOW_RIM] = -sa, ca, hp + (-sa * tx + ca * ty)
     rx, ry = -sa * hp + tx, ca * hp + ty  # the moved rim corner
-    rho = max(1.0, 4.0 * bulge / max(hp_loaded, MIN_BAND_MM))
-    k = math.sqrt(1.0 + rho * rho)
-    n[RIM_FRONT, 0], n[RIM_FRONT, 1], c[RIM_FRONT] = 1.0 / k, -rho / k, (rx - rho * ry) / k
     s = 1.0 / math.sqrt(2.0)
-    n[HERNIATION_DOME, 0], n[HERNIATION_DOME, 1], c[HERNIATION_DOME] = s, -s, s * (rx - ry) - hern
+    excess = 4.0 * bulge - max(hp_loaded, MIN_BAND_MM)
+    setback = excess * excess / (16.0 * bulge) if excess > 0.0 else 0.0
+    n[RIM_FRONT, 0], n[RIM_FRONT, 1], c[RIM_FRONT] = s, -s, s * (rx - ry) - s * setback - hern
     n[SAP_TIP, 0], n[SAP_TIP, 1], c[SAP_TIP] = -s, -s, -s * (-w_low + translation + hp + sap_tip_height_mm)
     n[DISC, 0], n[DISC, 1], c[DISC] = 1.0, 0.0, 0.5 * rx - bulge
     n[HERNIATION, 0], n[HERNIATION, 1], c[HERNIATION] = 1.0, 0.0, 0.5 * rx - bulge - hern
