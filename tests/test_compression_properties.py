@@ -9,15 +9,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import configurations
 
 from sim import compression as cmp
 from sim.engine import evaluate
 from sim.errors import SimInputError
 from sim.loads import BUILTIN_POSTURES
-from strategies import configurations
 
 ENGINES = ("numba", "reference")
-ROOTS = {"l4": ("l4",), "drg": ("l4_drg",), "l5": ("l5",), "foramen": ("l4", "l4_drg")}
 TOL = 1e-9
 
 #: (parameter, step, roots it acts on).  Herniation size acts on the root of its zone (below).
