@@ -1,23 +1,33 @@
 """Stage 4, compression: roots in their beds -> deformation, contact pressure, grade.
 
-L4 (and its dorsal root ganglion) lies in the upper chamber of the foramen,
-hanging below the L4 pedicle (qian2003); it may shift in its fat bed by
-``root_bed_mobility_mm`` before it is pinched, but it does not drop into the
-stem below the SAP tip.  Its least-squeezed position is the centre of the largest circle that
-fits the foramen with the centre no deeper below the roof than ``D/2 + m``: a
-linear programme in (x, y, r) whose optimum sits where three constraints meet.
-A root of diameter ``D`` in a bed of free diameter ``2 r`` deforms by
+L4 and its dorsal root ganglion lie in the foramen's chamber under the L4
+pedicle, against the L4 body (qian2003, silverstein2015); they may shift by
+their bed mobility ``m`` along roof or wall before they are pinched, but they
+do not drop into the disc band.  The room they find is the free diameter
+``s = 2 r`` of the largest circle in the chamber whose surface stays within
+``m`` of that corner, ``(d_roof - r) + (d_wall - r) <= 2 m``: a linear
+programme in (x, y, r) whose optimum sits where three constraints meet.  The
+tether is on the surface, so the room does not depend on the root's size and
+a thicker root is never less compressed.  The traversing L5 root lies in the
+lateral recess, a one-dimensional bed whose room grows by a medial shift of
+the root up to its bed mobility along the recess's opening angle.
 
-    e = max(0, D - 2 r) / D                                        (1)
+A root of diameter ``D`` with room ``s`` (any sign) overlaps its bed by
+``delta = D - s`` and is strained, with no ceiling,
 
-and presses on its boundary with the nonlinear transverse law of soft nerve
-tissue
+    eps = delta / D                            0 <= delta <= e_c D  (the root flattens)     (1)
+    eps = e_c + (delta - e_c D) / l_bed        beyond               (its bed is compressed)
 
-    p = E0 / b (exp(b e) - 1)      [kPa]                            (2)
+(``e_c`` the largest flattening, ``l_bed`` the soft tissue squeezed with a
+flat root), and presses on its boundary with the nonlinear transverse law of
+soft nerve tissue
 
-The traversing L5 root lies in the lateral recess, a one-dimensional bed
-whose depth is opened by a medial shift of the root up to the bed mobility
-along the recess's opening angle.
+    p = min(E0 / b (exp(b eps) - 1), p_max)      [kPa]                                     (2)
+
+``p_max = ROOT_PRESSURE_LIMIT_KPA`` is the strength of root tissue: a root
+pressed harder is failing, the elastic law no longer holds, and the record
+says so (``pressure_limit_reached``).  The flattening reported is
+``min(eps, e_c)``.
 
 Grades (codes 0-4) follow nerve-root physiology: ``contact`` when the root's
 fat rim is gone (clearance below 0.5 mm, lee2010) or it is barely deformed;
@@ -28,7 +38,7 @@ fat rim is gone (clearance below 0.5 mm, lee2010) or it is barely deformed;
 References
 ----------
 olmarker1989, pedowitz1992, takahashi1999 (7-256 mmHg on herniated roots),
-lee2010, howe1977 (DRG mechanosensitivity).
+lee2010, howe1977 (DRG mechanosensitivity), singh2006 (root strength).
 """
 
 from __future__ import annotations
@@ -38,26 +48,30 @@ import math
 
 import numpy as np
 
-from .geometry import ROOF
+from .geometry import L4_WALL, ROOF
 from .jit import njit
 from .layout import GRADES  # noqa: F401  (codes 0-4, re-exported)
 from .units import MMHG_PER_KPA
 
-MAX_DEFORMATION = 0.95  # a root cannot flatten beyond this; keeps pressure finite
+MAX_DEFORMATION = 0.95  # a root cannot flatten beyond this: further overlap compresses its bed
+#: Strength of lumbosacral nerve roots, 257.9 +- 111.3 kPa (maximum stress, quasi-static
+#: stretch to failure; Singh A, Lu Y, Chen C, Cavanaugh JM 2006, "Mechanical properties of
+#: spinal nerve roots subjected to tension at different strain rates").  Contact pressure is
+#: bounded by it: beyond it the root is failing, not elastic.
+ROOT_PRESSURE_LIMIT_KPA = 258.0
 TIE_MM = 1e-9  # radii closer than this are the same circle
 LINEAR_STIFFENING = 1e-9  # below this the root law is linear (avoids 0/0)
 
 
-def least_squeezed_circle(n, c, faces, roof_index, tether_mm):
-    """Largest circle in one convex part whose centre is within ``tether_mm`` of the roof.
+def least_squeezed_circle(n, c, faces, roof_index, wall_index, mobility_mm):
+    """Largest circle in the chamber whose surface stays within ``mobility_mm`` of the roof-wall corner.
 
     Constraints: ``n_i . p + r <= c_i`` for each face ``i`` in ``faces`` and
-    ``-n_roof . p <= tether - c_roof``.  The optimum of a linear programme in
-    three unknowns lies where three constraints are active: every triple is
-    solved and the best feasible kept.  When the circle could slide (two
-    parallel faces bind it), the root stays as close to its pedicle as it can:
-    ties within 1e-9 mm go to the position nearest the roof, then to the most
-    anterior one, where the root crosses the disc.
+    ``(d_roof - r) + (d_wall - r) <= 2 m`` with ``d = c - n . p`` the centre's
+    distance from roof and wall.  The optimum of a linear programme in three
+    unknowns lies where three constraints are active: every triple is solved
+    and the best feasible kept.  Ties within 1e-9 mm go to the position nearest
+    the roof, then to the most anterior one.
 
     Returns
     -------
@@ -65,8 +79,8 @@ def least_squeezed_circle(n, c, faces, roof_index, tether_mm):
     """
     faces = list(faces)
     rows = np.vstack([np.column_stack([n[faces], np.ones(len(faces))]),
-                      [-n[roof_index, 0], -n[roof_index, 1], 0.0]])
-    rhs = np.append(c[faces], tether_mm - c[roof_index])
+                      [-(n[roof_index, 0] + n[wall_index, 0]), -(n[roof_index, 1] + n[wall_index, 1]), -2.0]])
+    rhs = np.append(c[faces], 2.0 * mobility_mm - c[roof_index] - c[wall_index])
     best, best_height = (0.0, 0.0, -np.inf), -np.inf
     for triple in itertools.combinations(range(len(rows)), 3):
         m = rows[list(triple)]
@@ -82,24 +96,54 @@ def least_squeezed_circle(n, c, faces, roof_index, tether_mm):
     return best
 
 
+def interference_strain(diameter_mm, free_diameter_mm, bed_thickness_mm):
+    """Nominal transverse strain of a root and its bed, equation (1) [-], no upper bound.
+
+    Non-decreasing in ``diameter_mm`` and in ``-free_diameter_mm`` (the
+    flattening branch applies only while the room exceeds ``(1 - e_c) D > 0``).
+
+    Examples
+    --------
+    >>> interference_strain(5.0, 4.0, 2.0)
+    0.2
+    >>> round(interference_strain(5.0, -1.0, 2.0), 3)
+    1.575
+    """
+    delta = max(diameter_mm - free_diameter_mm, 0.0)
+    if delta <= MAX_DEFORMATION * diameter_mm:
+        return delta / diameter_mm
+    return MAX_DEFORMATION + (delta - MAX_DEFORMATION * diameter_mm) / bed_thickness_mm
+
+
 def root_deformation(diameter_mm, free_diameter_mm):
     """Fractional flattening of a root of ``diameter_mm`` in a bed ``free_diameter_mm`` wide [-]."""
     e = np.maximum(diameter_mm - free_diameter_mm, 0.0) / diameter_mm
     return np.minimum(e, MAX_DEFORMATION)
 
 
-def root_pressure_kpa(deformation, modulus_kpa, stiffening):
-    """Contact pressure on a root flattened by ``deformation`` [kPa], equation (2).
+def root_pressure_kpa(strain, modulus_kpa, stiffening):
+    """Contact pressure on a root strained by ``strain`` [kPa], equation (2), at most ``ROOT_PRESSURE_LIMIT_KPA``.
 
     Examples
     --------
     >>> round(float(root_pressure_kpa(0.2, 20.0, 5.0)), 2)
     6.87
+    >>> float(root_pressure_kpa(3.0, 10.0, 3.0)) == ROOT_PRESSURE_LIMIT_KPA
+    True
     """
-    e = np.asarray(deformation, dtype=float)
+    e = np.minimum(np.asarray(strain, dtype=float), limit_strain(modulus_kpa, stiffening))
     if stiffening > LINEAR_STIFFENING:
-        return modulus_kpa / stiffening * np.expm1(stiffening * e)
-    return modulus_kpa * e
+        p = modulus_kpa / stiffening * np.expm1(stiffening * e)
+    else:
+        p = modulus_kpa * e
+    return np.minimum(p, ROOT_PRESSURE_LIMIT_KPA)
+
+
+def limit_strain(modulus_kpa, stiffening):
+    """Strain at which equation (2) reaches ``ROOT_PRESSURE_LIMIT_KPA`` [-] (the law is not evaluated beyond)."""
+    if stiffening > LINEAR_STIFFENING:
+        return math.log1p(ROOT_PRESSURE_LIMIT_KPA * stiffening / modulus_kpa) / stiffening
+    return ROOT_PRESSURE_LIMIT_KPA / modulus_kpa
 
 
 def compression_grade(clearance_mm, deformation, pressure_kpa, grading):
@@ -129,29 +173,27 @@ def recess_free_space_mm(depth_mm, mobility_mm, recess_angle_deg):
     return depth_mm + mobility_mm * math.tan(math.radians(recess_angle_deg))
 
 
-def l4_exit_clearance_mm(clearance_mm, extraforaminal, exit_clearance_mm, herniation_mm, bulge_mm):
-    """Clearance of the exiting L4 root, counting an extraforaminal herniation outside the foramen [mm].
+def l4_exit_clearance_mm(clearance_mm, exit_clearance_mm, herniation_mm, bulge_mm):
+    """Clearance of the exiting L4 root, counting an extraforaminal herniation beyond the foramen [mm].
 
-    Beyond the foramen the root has ``exit_clearance_mm`` of room, which a
-    herniation there (and the bulge under it) takes up; the root's clearance
-    is the smaller of that and its clearance in the foramen.
+    Beyond the foramen the root has ``exit_clearance_mm`` of room, part of
+    which the bulge already takes; a herniation there takes the rest and then
+    squeezes the root by its excess: ``clearance - max(0, h - max(0, X - bulge))``.
 
     References
     ----------
     Fardon DF et al. (2014) Spine 39(24):E1448-E1465 (extraforaminal zone).
     """
-    if extraforaminal:
-        return min(clearance_mm, exit_clearance_mm - herniation_mm - bulge_mm)
-    return clearance_mm
+    return clearance_mm - max(herniation_mm - max(exit_clearance_mm - bulge_mm, 0.0), 0.0)
 
 
 # ---------------------------------------------------------------- numba twins
-N_PART_FACES = 6  # faces of one part of the foramen (sim.geometry.UPPER_CHAMBER, STEM)
+N_PART_FACES = 5  # faces of the chamber (sim.geometry.CHAMBER)
 
 
 @njit(cache=True)
-def _least_squeezed_circle(n, c, part, tether, rows, rhs):
-    """Twin of :func:`least_squeezed_circle` (roof ``ROOF``): (x, y, radius) [mm].
+def _least_squeezed_circle(n, c, part, mobility, rows, rhs):
+    """Twin of :func:`least_squeezed_circle` (roof ``ROOF``, wall ``L4_WALL``): (x, y, radius) [mm].
 
     ``rows`` (N_PART_FACES + 1, 3) and ``rhs`` (N_PART_FACES + 1,) are work arrays.
     """
@@ -161,8 +203,10 @@ def _least_squeezed_circle(n, c, part, tether, rows, rhs):
         rows[j, 0], rows[j, 1], rows[j, 2] = n[i, 0], n[i, 1], 1.0
         rhs[j] = c[i]
         j += 1
-    rows[N_PART_FACES, 0], rows[N_PART_FACES, 1], rows[N_PART_FACES, 2] = -n[ROOF, 0], -n[ROOF, 1], 0.0
-    rhs[N_PART_FACES] = tether - c[ROOF]
+    rows[N_PART_FACES, 0] = -(n[ROOF, 0] + n[L4_WALL, 0])
+    rows[N_PART_FACES, 1] = -(n[ROOF, 1] + n[L4_WALL, 1])
+    rows[N_PART_FACES, 2] = -2.0
+    rhs[N_PART_FACES] = 2.0 * mobility - c[ROOF] - c[L4_WALL]
     bx, by, br, bh = 0.0, 0.0, -np.inf, -np.inf
     for i in range(k):
         for j in range(i + 1, k):
@@ -175,14 +219,14 @@ def _least_squeezed_circle(n, c, part, tether, rows, rhs):
                 if abs(det) < 1e-12:
                     continue
                 b1, b2, b3 = rhs[i], rhs[j], rhs[l]
+                r = (a11 * (a22 * b3 - b2 * a32) - a12 * (a21 * b3 - b2 * a31)
+                     + b1 * (a21 * a32 - a22 * a31)) / det
+                if r < br - TIE_MM:  # cannot beat the best: skip before solving for the centre
+                    continue
                 x = (b1 * (a22 * a33 - a23 * a32) - a12 * (b2 * a33 - a23 * b3)
                      + a13 * (b2 * a32 - a22 * b3)) / det
                 y = (a11 * (b2 * a33 - a23 * b3) - b1 * (a21 * a33 - a23 * a31)
                      + a13 * (a21 * b3 - b2 * a31)) / det
-                r = (a11 * (a22 * b3 - b2 * a32) - a12 * (a21 * b3 - b2 * a31)
-                     + b1 * (a21 * a32 - a22 * a31)) / det
-                if r < br - TIE_MM:
-                    continue
                 ok = True
                 for m in range(k):
                     if rows[m, 0] * x + rows[m, 1] * y + rows[m, 2] * r > rhs[m] + 1e-9:
@@ -203,11 +247,23 @@ def _root_deformation(diameter_mm, free_diameter_mm):
 
 
 @njit(cache=True)
-def _root_pressure_kpa(deformation, modulus_kpa, stiffening):
+def _interference_strain(diameter_mm, free_diameter_mm, bed_thickness_mm):
+    """Twin of :func:`interference_strain` [-]."""
+    delta = max(diameter_mm - free_diameter_mm, 0.0)
+    if delta <= MAX_DEFORMATION * diameter_mm:
+        return delta / diameter_mm
+    return MAX_DEFORMATION + (delta - MAX_DEFORMATION * diameter_mm) / bed_thickness_mm
+
+
+@njit(cache=True)
+def _root_pressure_kpa(strain, modulus_kpa, stiffening):
     """Twin of :func:`root_pressure_kpa` [kPa]."""
     if stiffening > LINEAR_STIFFENING:
-        return modulus_kpa / stiffening * math.expm1(stiffening * deformation)
-    return modulus_kpa * deformation
+        e = min(strain, math.log1p(ROOT_PRESSURE_LIMIT_KPA * stiffening / modulus_kpa) / stiffening)
+        p = modulus_kpa / stiffening * math.expm1(stiffening * e)
+    else:
+        p = modulus_kpa * min(strain, ROOT_PRESSURE_LIMIT_KPA / modulus_kpa)
+    return min(p, ROOT_PRESSURE_LIMIT_KPA)
 
 
 @njit(cache=True)
@@ -231,8 +287,6 @@ def _recess_free_space_mm(depth_mm, mobility_mm, recess_angle_deg):
 
 
 @njit(cache=True)
-def _l4_exit_clearance_mm(clearance_mm, extraforaminal, exit_clearance_mm, herniation_mm, bulge_mm):
+def _l4_exit_clearance_mm(clearance_mm, exit_clearance_mm, herniation_mm, bulge_mm):
     """Twin of :func:`l4_exit_clearance_mm` [mm]."""
-    if extraforaminal:
-        return min(clearance_mm, exit_clearance_mm - herniation_mm - bulge_mm)
-    return clearance_mm
+    return clearance_mm - max(herniation_mm - max(exit_clearance_mm - bulge_mm, 0.0), 0.0)

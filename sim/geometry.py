@@ -3,46 +3,62 @@
 Coordinates are those of the parasagittal plane through one foramen, in mm:
 ``x`` anterior, ``y`` cranial, origin at the posterior-superior corner of L5.
 L5 is fixed; L4 moves rigidly: rotation ``a`` (+ flexion) about the centre of
-rotation ``(x_c, 0)``, then anterior slip, axial settling (disc compression plus
-height loss) and the side's share of lateral bending (vertical) and axial
-rotation (antero-posterior).
+rotation ``(x_c, 0)``, then its translation (anterior slip and the shear
+translation of the posture), axial settling (disc compression plus height
+loss) and the side's share of lateral bending (vertical) and axial rotation
+(antero-posterior).
 
-The foramen is an inverted teardrop: a wide upper chamber under the L4
-pedicle, where the root and its ganglion lie, above a narrow stem at disc
-level between the disc and the superior articular process (SAP) of L5.  Each
-part is the intersection of half-planes ("faces", each the surface of one
-bounding structure), so each is convex and both engines build them alike:
+The foramen has two parts, each the intersection of half-planes ("faces",
+each the surface of one bounding structure), so each is convex and both
+engines build them alike.  The **chamber**, where the exiting root and its
+ganglion lie, is bounded by L4 (pedicle above, body wall in front, pars
+behind) and, below, by the V between the L4 rim of the disc (front) and the
+tip of the L5 superior articular process (SAP, behind).  The **band** is the
+disc level between the two rims: disc margin (+ bulge, + herniation) in front,
+SAP and flavum behind, L5 pedicle below.
 
-====  ===========================  =====  ===================================  =====
- #    structure                    frame  face                                 part
-====  ===========================  =====  ===================================  =====
- 0    L4 pedicle, inferior cortex  L4     roof ``y <= H - b``                  both
- 1    L4 posterior body wall       L4     ``x <= 0``                           upper
- 2    disc margin (+ bulge)        L5     ``x <= -bulge``                      both
- 3    foraminal herniation         L5     ``x <= -(bulge + size)``             both
- 4    SAP + flavum, anterior face  L5     ``x >= -(W - narrowing)``            stem
- 5    SAP tip, 45 deg face         L5     ``x + y >= x_t + y_t``               upper
- 6    L4 pars interarticularis     L4*    ``x >= -W_up``                       upper
- 7    L5 pedicle, superior cortex  L5     floor ``y >= -b``                    stem
- 8    SAP tip level                L5     ``y >= y_t``                         outline
- 9    SAP tip level                L5     ``y <= y_t``                         stem
-====  ===========================  =====  ===================================  =====
+=====  ===========================  ===============  =======================================  =========
+ #     structure                    moves with       face                                     part
+=====  ===========================  ===============  =======================================  =========
+ 0     L4 pedicle, inferior cortex  L4               roof ``y <= H - b``                      chamber
+ 1     L4 posterior body wall       L4               ``x <= 0``                               chamber
+ 2     L4 pars                      L4               ``x >= -W_up``                           chamber
+ 3     disc band below the L4 rim   L4 rim corner    45 deg, set back by bulge, in by ``h``   chamber
+ 4     SAP tip (capsule, flavum)    L5 (+ transl.)   45 deg through ``(-W_low + u, y_t)``     chamber
+ 5, 6  L4 rim (endplate line)       L4               ``y >= rim`` / ``y <= rim``              outline
+ 7     disc margin + bulge          mid-band         ``x <= x_mid - bulge``                   band
+ 8     herniation                   mid-band         ``x <= x_mid - bulge - h``               band
+ 9     SAP + flavum, anterior face  L5               ``x >= -W_low``                          band
+ 10    L5 pedicle, superior cortex  L5               floor ``y >= -b``                        band
+=====  ===========================  ===============  =======================================  =========
 
-``W`` is the soft-tissue width at disc level, where radiologists measure it
-(lee2010); ``y_t = h_p + sap_tip_height``.  *The pars follows L4's rotation
-and settling but not its anterior slip: the near-sagittal facet joint lets
-the inferior facet slide medially past the foramen instead.  As L4 settles,
-the roof and the root that hangs below it descend towards the SAP tip:
-vertical (up-down) stenosis; bulge, herniation, SAP overgrowth and flavum
-narrow the stem and the chamber front to back (transverse stenosis).
+The bulge is a lens between the endplates, zero at the rims (the annulus is
+attached to the ring apophyses), so it never reaches a root that hangs above
+the disc.  Seen from the chamber, the disc band below the L4 rim is a 45 deg
+face through the rim corner (the root does not drop into the band), set back
+by the part of the lens the 45 deg line does not cover,
+``max(0, 4 bulge - hp')^2 / (16 bulge)`` (``hp'`` the loaded posterior disc
+height), and pushed in, normal to it, by a foraminal herniation: they act
+when height loss brings the root down into the V between the rim and the SAP
+tip (hasegawa1995: posterior disc height <= 4 mm).  The
+SAP tip is L5 bone at ``y_t = hp + sap_tip_height``; the L4 rim and pedicle
+descend onto it as the loaded disc loses height: vertical (up-down)
+stenosis.  Bulge, herniation, SAP overgrowth and flavum narrow the band and
+the V front to back (transverse stenosis).  Every L4 face moves with L4's
+whole motion, its translation included, and so does the capsule and flavum
+over the SAP tip, which hang from the L4 inferior articular process: a
+translation neither widens nor narrows the root's chamber; it narrows the L5
+lateral recess (:func:`lateral_recess_room_mm`).
 
-Main simplifications: straight faces (a bulge narrows the whole stem), and a
-circle is fitted in one part at a time, not across their junction.
+Main simplifications: straight faces, and a circle is fitted in the chamber
+only (the root does not drop into the band).
 
 References
 ----------
 ankara2012, gkasdaris2018 (dimensions), lee2010 (height and width definitions),
-revel1988, inufusa1996 (posture change), chung2000 (flavum thickening).
+hasegawa1995 (critical heights), revel1988, inufusa1996, schmid1999 (posture
+change), chung2000 (flavum thickening), fennell1996, alexander2007 (nuclear
+migration).
 """
 
 from __future__ import annotations
@@ -54,21 +70,23 @@ import numpy as np
 from .jit import njit
 from .layout import SIDE_BOTH, SIDE_RIGHT, ZONE_CENTRAL, ZONE_EXTRAFORAMINAL, ZONE_FORAMINAL, ZONE_SUBARTICULAR
 
-N_FACES = 10
-ROOF, L4_WALL, DISC, HERNIATION, SAP, SAP_TIP, PARS, FLOOR, ABOVE_TIP, BELOW_TIP = range(N_FACES)
-FACE_NAMES = ("L4 pedicle", "L4 body", "disc", "herniation", "SAP + flavum", "SAP tip", "L4 pars",
-              "L5 pedicle", "tip level", "tip level")
-#: Faces bounding a root in each part.  The upper chamber is a funnel: below
-#: the tip level its SAP-tip face closes it onto the disc, so a root pushed
-#: down by the pedicle is squeezed continuously; the stem is a separate slot.
-UPPER_CHAMBER = (ROOF, L4_WALL, DISC, HERNIATION, SAP_TIP, PARS)
-STEM = (ROOF, DISC, HERNIATION, SAP, FLOOR, BELOW_TIP)
-#: Faces of the outline: the upper chamber is drawn above the tip level only.
-UPPER_OUTLINE = UPPER_CHAMBER + (ABOVE_TIP,)
-INACTIVE_MM = 1.0e3  # offset of a face that is not there (no foraminal herniation)
+N_FACES = 11
+ROOF, L4_WALL, PARS, RIM_FRONT, SAP_TIP, ABOVE_RIM, BELOW_RIM, DISC, HERNIATION, SAP, FLOOR = range(N_FACES)
+FACE_NAMES = ("L4 pedicle", "L4 body", "L4 pars", "disc rim", "SAP tip", "L4 rim", "L4 rim", "disc", "herniation",
+              "SAP + flavum", "L5 pedicle")
+#: The root's chamber (five faces, the compression LP's size).
+CHAMBER = (ROOF, L4_WALL, PARS, RIM_FRONT, SAP_TIP)
+#: Outline of the chamber (drawn above the L4 rim) and of the disc band.
+CHAMBER_OUTLINE = CHAMBER + (ABOVE_RIM,)
+BAND = (BELOW_RIM, DISC, HERNIATION, SAP, FLOOR)
+UPPER_CHAMBER, UPPER_OUTLINE, STEM = CHAMBER, CHAMBER_OUTLINE, BAND  # the earlier names of the parts
 _BOX_MM = 80.0
 #: Flavum shortening is capped at this share of its length (volume conservation diverges at 1).
 MAX_FLAVUM_SHORTENING = 0.8
+#: The loaded posterior disc height in ratios never falls below this [mm].
+MIN_BAND_MM = 0.5
+#: IDP of lying (wilke1999): the posture of the clinical MRI that sizes a herniation [MPa].
+IDP_REFERENCE_MPA = 0.10
 
 
 def flavum_thickness_mm(thickness_mm, hypertrophy_mm, closure_mm, length_mm):
@@ -115,30 +133,109 @@ def side_affected(herniation_side, side_sign):
     return herniation_side == SIDE_BOTH or (herniation_side == SIDE_RIGHT) == (side_sign > 0.0)
 
 
-def herniation_routing_mm(zone, affected, size_mm, central_reach):
-    """Where a herniation of ``size_mm`` acts on one side, by zone code (``ZONE_*`` of ``sim.layout``).
+def nuclear_shift_mm(angle_deg, disc_height_anterior_mm, disc_height_posterior_mm, height_loss_mm, compression_mm,
+                     disc_depth_mm, nucleus_depth_fraction):
+    """Posterior shift of the nucleus pulposus in a posture [mm] (+ posterior, in flexion).
 
-    Foraminal: a face in the stem (:func:`neutral_faces`).  Subarticular: the
-    lateral recess of that side.  Central: both recesses, a share
-    ``central_reach`` of its size.  Extraforaminal: outside the foramen, on the
-    exiting L4 root (:func:`sim.compression.l4_exit_clearance_mm`).
+    Centroid of an incompressible nucleus of antero-posterior length
+    ``L = f d`` in the wedge that a rotation ``a`` opens:
+
+        u_n = L^2 / (12 h) a                  (a in rad)
+
+    with ``h`` the mean loaded disc height, so a thinner disc moves its nucleus
+    further per degree.  About 0.03 mm/deg for the default disc.
+
+    References
+    ----------
+    Fennell AJ, Jones AP, Hukins DW (1996) Spine 21(23):2753-2757 (posterior in flexion, linear in the angle).
+    Alexander LA et al. (2007) Spine 32(14):1508-1512 (L4-L5: sitting > standing, lying least).
+
+    Examples
+    --------
+    >>> round(nuclear_shift_mm(10.0, 12.0, 9.0, 0.0, 0.0, 33.0, 0.45), 3)
+    0.305
+    """
+    length = nucleus_depth_fraction * disc_depth_mm
+    h = max(0.5 * (disc_height_anterior_mm + disc_height_posterior_mm) - height_loss_mm - compression_mm, MIN_BAND_MM)
+    return length * length / (12.0 * h) * math.radians(angle_deg)
+
+
+def disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, translation_mm,
+                  bulge_per_height_loss, bulge_per_idp_mm_per_mpa, slip_pseudo_bulge_ratio):
+    """Posterior radial bulge of the annulus at one foramen [mm].
+
+    Static bulge plus three physical parts: height loss (degenerative and
+    postural) at 0.25 mm per mm, pressure on the annulus, and the uncovered
+    L5 disc margin of an anteriorly translated L4 (pseudo-disc).  Never negative.
+
+    References
+    ----------
+    Brinckmann P, Grootenboer H (1991) Spine 16(6):641-646 (bulge per height loss).
+    Reuber M et al. (1982) J Biomech Eng 104(3):187-192 (bulge under load, <= 2.7 mm).
+    """
+    b = (static_bulge_mm + bulge_per_height_loss * (height_loss_mm + local_closure_mm)
+         + bulge_per_idp_mm_per_mpa * idp_mpa + slip_pseudo_bulge_ratio * max(translation_mm, 0.0))
+    return max(b, 0.0)
+
+
+def contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per_mm, pressure_gain_per_mpa):
+    """Protrusion of a contained canal (central or subarticular) herniation in a posture [mm].
+
+        h = h0 max(0, 1 + G_m u_n + G_p (IDP - p_ref))
+
+    ``h0`` is measured lying (``p_ref = IDP_REFERENCE_MPA``); the nucleus moving
+    towards it (flexion, sitting) and the pressure feed it, extension drains it:
+    the flexion- and sitting-sensitive lesion.
+
+    References
+    ----------
+    Fennell 1996; Alexander 2007 (nuclear migration); Tarantino U et al. (2013)
+    J Orthop Traumatol 14(1):15-22 (protrusions larger upright in 70 % of patients).
+    """
+    g = 1.0 + migration_gain_per_mm * nuclear_shift + pressure_gain_per_mpa * (idp_mpa - IDP_REFERENCE_MPA)
+    return size_mm * max(g, 0.0)
+
+
+def foraminal_herniation_mm(size_mm, disc_height_posterior_mm, height_loss_mm, loaded_posterior_height_mm):
+    """Protrusion of a foraminal or extraforaminal herniation in a posture [mm].
+
+    A mass of fixed section in the closing disc band, ``h = h0 (hp - hl) / hp'``:
+    extension and bending towards it squeeze it out, flexion lets it back
+    (the Kemp pattern of foraminal lesions).
+
+    References
+    ----------
+    Orita S et al. (2016) Eur J Orthop Surg Traumatol 26(7):685-693 (extension provokes foraminal stenosis).
+    """
+    rest = max(disc_height_posterior_mm - height_loss_mm, MIN_BAND_MM)
+    return size_mm * rest / max(loaded_posterior_height_mm, MIN_BAND_MM)
+
+
+def herniation_routing_mm(zone, affected, contained_mm, foraminal_mm, central_reach):
+    """Where a herniation acts on one side, by zone code (``ZONE_*`` of ``sim.layout``) [mm].
+
+    ``contained_mm`` (:func:`contained_herniation_mm`) goes to the lateral
+    recess of its side (subarticular) or, a share ``central_reach``, to both
+    (central); ``foraminal_mm`` (:func:`foraminal_herniation_mm`) into the
+    foramen of its side (foraminal) or beyond it, on the exiting L4 root
+    (extraforaminal, :func:`sim.compression.l4_exit_clearance_mm`).
 
     Returns
     -------
-    foraminal_mm, recess_mm : float [mm]
-    extraforaminal : bool
+    foraminal_mm, recess_mm, extraforaminal_mm : float [mm]
 
     References
     ----------
     Fardon DF et al. (2014) Spine 39(24):E1448-E1465 (zones of the nomenclature).
     """
-    foraminal = size_mm if (zone == ZONE_FORAMINAL and affected) else 0.0
+    foraminal = foraminal_mm if (zone == ZONE_FORAMINAL and affected) else 0.0
+    extra = foraminal_mm if (zone == ZONE_EXTRAFORAMINAL and affected) else 0.0
     recess = 0.0
     if zone == ZONE_SUBARTICULAR and affected:
-        recess = size_mm
+        recess = contained_mm
     elif zone == ZONE_CENTRAL:
-        recess = central_reach * size_mm
-    return foraminal, recess, zone == ZONE_EXTRAFORAMINAL and affected
+        recess = central_reach * contained_mm
+    return foraminal, recess, extra
 
 
 def l4_offsets_mm(slip_mm, compression_mm, height_loss_mm, lateral_angle_deg, axial_angle_deg, side_sign,
@@ -159,32 +256,57 @@ def l4_offsets_mm(slip_mm, compression_mm, height_loss_mm, lateral_angle_deg, ax
     return dx, dy
 
 
-def foramen_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
-                  pedicle_offset_mm, sap_tip_height_mm, bulge_mm, herniation_mm, posterior_narrowing_mm,
-                  angle_deg, cor_x_mm, dx_mm, dy_mm, slip_mm):
-    """The ten faces after L4 moved: :func:`neutral_faces`, then :func:`l4_transform` and :func:`moved_faces`."""
-    n, c = neutral_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
-                         pedicle_offset_mm, sap_tip_height_mm, bulge_mm, herniation_mm, posterior_narrowing_mm)
-    q, t = l4_transform(angle_deg, cor_x_mm, dx_mm, dy_mm)
-    return moved_faces(n, c, q, t, slip_mm)
+def rim_front_setback_mm(bulge_mm, loaded_posterior_height_mm):
+    """How far a lens bulge stands behind the chamber's 45 deg rim face [mm].
 
+    The lens ``x(k) = -b (1 - (1 - 2k/hp')^2)`` at depth ``k`` below the rim
+    recedes faster than the 45 deg face near the rim when ``4 b > hp'``; the
+    face set back by the largest excess, ``(4 b - hp')^2 / (16 b)``, covers it.
+    Zero for ``4 b <= hp'``; grows with the bulge and as the disc closes, and
+    only translates the face, so the chamber only shrinks.
 
-def neutral_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
-                  pedicle_offset_mm, sap_tip_height_mm, bulge_mm, herniation_mm, posterior_narrowing_mm):
-    """The ten faces before L4 moves: unit outward normals ``n`` (10, 2) and offsets ``c`` (10,).
-
-    A point ``p`` is inside a part when ``n[i] @ p <= c[i]`` for each of its faces.
-    ``herniation_mm`` <= 0 means no foraminal herniation on this side.
+    Examples
+    --------
+    >>> rim_front_setback_mm(1.0, 8.0), round(rim_front_setback_mm(3.0, 5.0), 3)
+    (0.0, 1.021)
     """
-    h, b = foraminal_height_mm, pedicle_offset_mm
+    excess = 4.0 * bulge_mm - max(loaded_posterior_height_mm, MIN_BAND_MM)
+    return excess * excess / (16.0 * bulge_mm) if excess > 0.0 else 0.0
+
+
+def foramen_faces(foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
+                  pedicle_offset_mm, sap_tip_height_mm, bulge_mm, loaded_posterior_height_mm, herniation_mm,
+                  posterior_narrowing_mm, angle_deg, cor_x_mm, dx_mm, dy_mm, translation_mm):
+    """The eleven faces after L4 moved: unit outward normals ``n`` (11, 2) and offsets ``c`` (11,).
+
+    A point ``p`` is inside a part when ``n[i] @ p <= c[i]`` for each of its
+    faces.  L4's faces are its neutral ones moved by :func:`l4_transform`
+    (``n' = Q n``, ``c' = c + n'.t``); the disc faces hang from the moved rim
+    corner (chamber: set back by :func:`rim_front_setback_mm`, pushed in by
+    ``herniation_mm`` normal to it) and the margin's midpoint (band); the SAP
+    tip moves with the translation ``translation_mm`` only (its capsule hangs
+    from L4).
+    """
+    h, b, hp = foraminal_height_mm, pedicle_offset_mm, disc_height_posterior_mm
     w_low = foraminal_width_mm - posterior_narrowing_mm
-    w_up = upper_width_ratio * foraminal_width_mm
-    x_t, y_t = -w_low, disc_height_posterior_mm + sap_tip_height_mm
+    q, t = l4_transform(angle_deg, cor_x_mm, dx_mm, dy_mm)
+    n, c = np.zeros((N_FACES, 2)), np.zeros(N_FACES)
+    for i, (nx, ny, off) in ((ROOF, (0.0, 1.0, h - b)), (L4_WALL, (1.0, 0.0, 0.0)),
+                             (PARS, (-1.0, 0.0, upper_width_ratio * foraminal_width_mm)),
+                             (ABOVE_RIM, (0.0, -1.0, -hp)), (BELOW_RIM, (0.0, 1.0, hp))):
+        n[i] = q @ np.array([nx, ny])
+        c[i] = off + n[i] @ t
+    rim = q @ np.array([0.0, hp]) + t
     s = 1.0 / math.sqrt(2.0)
-    hern = bulge_mm + herniation_mm if herniation_mm > 0.0 else -INACTIVE_MM
-    n = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [-s, -s], [-1.0, 0.0],
-                  [0.0, -1.0], [0.0, -1.0], [0.0, 1.0]])
-    c = np.array([h - b, 0.0, -bulge_mm, -hern, w_low, -s * (x_t + y_t), w_up, b, -y_t, y_t])
+    n[RIM_FRONT] = (s, -s)
+    c[RIM_FRONT] = n[RIM_FRONT] @ rim - s * rim_front_setback_mm(bulge_mm, loaded_posterior_height_mm) - herniation_mm
+    n[SAP_TIP] = (-s, -s)
+    c[SAP_TIP] = -s * (-w_low + translation_mm + hp + sap_tip_height_mm)
+    x_mid = 0.5 * rim[0]
+    n[DISC], c[DISC] = (1.0, 0.0), x_mid - bulge_mm
+    n[HERNIATION], c[HERNIATION] = (1.0, 0.0), x_mid - bulge_mm - herniation_mm
+    n[SAP], c[SAP] = (-1.0, 0.0), w_low
+    n[FLOOR], c[FLOOR] = (0.0, -1.0), b
     return n, c
 
 
@@ -199,16 +321,6 @@ def l4_transform(angle_deg, cor_x_mm, dx_mm, dy_mm):
     cor = np.array([cor_x_mm, 0.0])
     t = cor - q @ cor + np.array([dx_mm, dy_mm])
     return q, t
-
-
-def moved_faces(n, c, q, t, slip_mm):
-    """Faces after L4 moved by ``(q, t)``: ``n' = Q n``, ``c' = c + n'.t``; the pars without the slip."""
-    n2, c2 = n.copy(), c.copy()
-    for i in (ROOF, L4_WALL, PARS):
-        n2[i] = q @ n[i]
-        shift = t if i != PARS else t - np.array([slip_mm, 0.0])
-        c2[i] = c[i] + n2[i] @ shift
-    return n2, c2
 
 
 def foramen_polygon(n, c, faces=None):
@@ -231,8 +343,8 @@ def foramen_polygon(n, c, faces=None):
 
 
 def foramen_outline(n, c):
-    """The two parts of the foramen, (upper chamber, stem), as vertex arrays for plotting."""
-    return foramen_polygon(n, c, UPPER_OUTLINE), foramen_polygon(n, c, STEM)
+    """The two parts of the foramen, (chamber above the L4 rim, disc band), as vertex arrays for plotting."""
+    return foramen_polygon(n, c, CHAMBER_OUTLINE), foramen_polygon(n, c, BAND)
 
 
 def polygon_area_mm2(vertices):
@@ -255,33 +367,36 @@ def foraminal_height_mm(n, c, x_mm):
 
 
 def foraminal_width_mm(n, c, y_mm):
-    """Antero-posterior width of the stem at height ``y_mm`` (disc level) [mm]."""
+    """Antero-posterior width of the band at height ``y_mm`` (disc level) [mm]."""
     front = min((c[i] - n[i, 1] * y_mm) / n[i, 0] for i in (DISC, HERNIATION))
     back = (c[SAP] - n[SAP, 1] * y_mm) / n[SAP, 0]
     return max(front - back, 0.0)
 
 
 def foraminal_area_mm2(n, c):
-    """Area of the foramen: upper chamber plus stem [mm^2]."""
+    """Area of the foramen: chamber above the L4 rim plus disc band [mm^2]."""
     upper, stem = foramen_outline(n, c)
     return polygon_area_mm2(upper) + polygon_area_mm2(stem)
 
 
-def lateral_recess_depth_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_increase_mm,
-                            slip_total_mm, slip_recess_ratio, herniation_mm):
-    """Depth of the L5 lateral recess at the L4-L5 disc in a posture [mm].
+def lateral_recess_room_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_increase_mm,
+                           translation_mm, slip_recess_ratio, herniation_mm):
+    """Room left in the L5 lateral recess at the L4-L5 disc in a posture [mm].
 
     Neutral depth minus everything that fills the recess from the front (bulge,
     subarticular or central herniation) and from behind (SAP overgrowth, flavum
-    thickening, the L4 inferior facet carried forward by slip).  Not below zero.
+    thickening, the L4 inferior facet carried forward by anterior translation).
+    Negative once its walls would overlap: the root is then squeezed against
+    the soft tissue of the closed recess, so compression keeps growing.  The
+    result ``lateral_recess_depth_mm`` is ``max(room, 0)``.
 
     References
     ----------
-    steurer2011 (< 3 mm stenotic), splettstosser2017, chung2000.
+    Steurer J et al. (2011) BMC Musculoskelet Disord 12:175 (< 3 mm stenotic);
+    Splettstosser A et al. (2017) Eur Spine J 26(8):2204-2210; chung2000.
     """
-    d = (depth_mm - bulge_mm - facet_hypertrophy_mm - flavum_increase_mm
-         - slip_recess_ratio * slip_total_mm - herniation_mm)
-    return np.maximum(d, 0.0)
+    return (depth_mm - bulge_mm - facet_hypertrophy_mm - flavum_increase_mm
+            - slip_recess_ratio * max(translation_mm, 0.0) - herniation_mm)
 
 
 # ---------------------------------------------------------------- numba twins
@@ -312,15 +427,48 @@ def _side_affected(herniation_side, side_sign):
 
 
 @njit(cache=True)
-def _herniation_routing_mm(zone, affected, size_mm, central_reach):
-    """Twin of :func:`herniation_routing_mm`: (foraminal_mm, recess_mm, extraforaminal)."""
-    foraminal = size_mm if (zone == ZONE_FORAMINAL and affected) else 0.0
+def _nuclear_shift_mm(angle_deg, disc_height_anterior_mm, disc_height_posterior_mm, height_loss_mm, compression_mm,
+                      disc_depth_mm, nucleus_depth_fraction):
+    """Twin of :func:`nuclear_shift_mm` [mm]."""
+    length = nucleus_depth_fraction * disc_depth_mm
+    h = max(0.5 * (disc_height_anterior_mm + disc_height_posterior_mm) - height_loss_mm - compression_mm, MIN_BAND_MM)
+    return length * length / (12.0 * h) * math.radians(angle_deg)
+
+
+@njit(cache=True)
+def _disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, translation_mm,
+                   bulge_per_height_loss, bulge_per_idp_mm_per_mpa, slip_pseudo_bulge_ratio):
+    """Twin of :func:`disc_bulge_mm` [mm]."""
+    b = (static_bulge_mm + bulge_per_height_loss * (height_loss_mm + local_closure_mm)
+         + bulge_per_idp_mm_per_mpa * idp_mpa + slip_pseudo_bulge_ratio * max(translation_mm, 0.0))
+    return max(b, 0.0)
+
+
+@njit(cache=True)
+def _contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per_mm, pressure_gain_per_mpa):
+    """Twin of :func:`contained_herniation_mm` [mm]."""
+    g = 1.0 + migration_gain_per_mm * nuclear_shift + pressure_gain_per_mpa * (idp_mpa - IDP_REFERENCE_MPA)
+    return size_mm * max(g, 0.0)
+
+
+@njit(cache=True)
+def _foraminal_herniation_mm(size_mm, disc_height_posterior_mm, height_loss_mm, loaded_posterior_height_mm):
+    """Twin of :func:`foraminal_herniation_mm` [mm]."""
+    rest = max(disc_height_posterior_mm - height_loss_mm, MIN_BAND_MM)
+    return size_mm * rest / max(loaded_posterior_height_mm, MIN_BAND_MM)
+
+
+@njit(cache=True)
+def _herniation_routing_mm(zone, affected, contained_mm, foraminal_mm, central_reach):
+    """Twin of :func:`herniation_routing_mm`: (foraminal_mm, recess_mm, extraforaminal_mm)."""
+    foraminal = foraminal_mm if (zone == ZONE_FORAMINAL and affected) else 0.0
+    extra = foraminal_mm if (zone == ZONE_EXTRAFORAMINAL and affected) else 0.0
     recess = 0.0
     if zone == ZONE_SUBARTICULAR and affected:
-        recess = size_mm
+        recess = contained_mm
     elif zone == ZONE_CENTRAL:
-        recess = central_reach * size_mm
-    return foraminal, recess, zone == ZONE_EXTRAFORAMINAL and affected
+        recess = central_reach * contained_mm
+    return foraminal, recess, extra
 
 
 @njit(cache=True)
@@ -334,39 +482,31 @@ def _l4_offsets_mm(slip_mm, compression_mm, height_loss_mm, lateral_angle_deg, a
 
 @njit(cache=True)
 def _foramen_faces(n, c, foraminal_height_mm, foraminal_width_mm, upper_width_ratio, disc_height_posterior_mm,
-                   pedicle_offset_mm, sap_tip_height_mm, bulge, hern, narrowing, angle, cor_x_mm, dx, dy, slip):
-    """Twin of :func:`foramen_faces`, written into ``n`` (10, 2) and ``c`` (10,): neutral faces, then L4's moved."""
-    h, w, hp = foraminal_height_mm, foraminal_width_mm, disc_height_posterior_mm
-    b = pedicle_offset_mm
-    w_low = w - narrowing
-    w_up = upper_width_ratio * w
-    x_t, y_t = -w_low, hp + sap_tip_height_mm
-    s = 1.0 / math.sqrt(2.0)
-    hern_c = bulge + hern if hern > 0.0 else -INACTIVE_MM
-    n[ROOF, 0], n[ROOF, 1], c[ROOF] = 0.0, 1.0, h - b
-    n[L4_WALL, 0], n[L4_WALL, 1], c[L4_WALL] = 1.0, 0.0, 0.0
-    n[DISC, 0], n[DISC, 1], c[DISC] = 1.0, 0.0, -bulge
-    n[HERNIATION, 0], n[HERNIATION, 1], c[HERNIATION] = 1.0, 0.0, -hern_c
-    n[SAP, 0], n[SAP, 1], c[SAP] = -1.0, 0.0, w_low
-    n[SAP_TIP, 0], n[SAP_TIP, 1], c[SAP_TIP] = -s, -s, -s * (x_t + y_t)
-    n[PARS, 0], n[PARS, 1], c[PARS] = -1.0, 0.0, w_up
-    n[FLOOR, 0], n[FLOOR, 1], c[FLOOR] = 0.0, -1.0, b
-    n[ABOVE_TIP, 0], n[ABOVE_TIP, 1], c[ABOVE_TIP] = 0.0, -1.0, -y_t
-    n[BELOW_TIP, 0], n[BELOW_TIP, 1], c[BELOW_TIP] = 0.0, 1.0, y_t
-    # L4 faces: n' = Q n, c' = c + n'.t with t = cor - Q cor + (dx, dy); the pars without the slip
+                   pedicle_offset_mm, sap_tip_height_mm, bulge, hp_loaded, hern, narrowing, angle, cor_x_mm, dx, dy,
+                   translation):
+    """Twin of :func:`foramen_faces`, written into ``n`` (11, 2) and ``c`` (11,)."""
+    h, hp, b = foraminal_height_mm, disc_height_posterior_mm, pedicle_offset_mm
+    w_low = foraminal_width_mm - narrowing
     a = math.radians(-angle)
     ca, sa = math.cos(a), math.sin(a)
-    cx = cor_x_mm
-    tx = cx - ca * cx + dx
-    ty = -sa * cx + dy
-    for i in (ROOF, L4_WALL, PARS):
-        nx = ca * n[i, 0] - sa * n[i, 1]
-        ny = sa * n[i, 0] + ca * n[i, 1]
-        n[i, 0], n[i, 1] = nx, ny
-        if i == PARS:
-            c[i] = c[i] + nx * (tx - slip) + ny * ty
-        else:
-            c[i] = c[i] + nx * tx + ny * ty
+    tx = cor_x_mm - ca * cor_x_mm + dx
+    ty = -sa * cor_x_mm + dy
+    # L4 faces: n = Q n0, c = c0 + n.t
+    n[ROOF, 0], n[ROOF, 1], c[ROOF] = -sa, ca, h - b + (-sa * tx + ca * ty)
+    n[L4_WALL, 0], n[L4_WALL, 1], c[L4_WALL] = ca, sa, ca * tx + sa * ty
+    n[PARS, 0], n[PARS, 1], c[PARS] = -ca, -sa, upper_width_ratio * foraminal_width_mm - (ca * tx + sa * ty)
+    n[ABOVE_RIM, 0], n[ABOVE_RIM, 1], c[ABOVE_RIM] = sa, -ca, -hp - (-sa * tx + ca * ty)
+    n[BELOW_RIM, 0], n[BELOW_RIM, 1], c[BELOW_RIM] = -sa, ca, hp + (-sa * tx + ca * ty)
+    rx, ry = -sa * hp + tx, ca * hp + ty  # the moved rim corner
+    s = 1.0 / math.sqrt(2.0)
+    excess = 4.0 * bulge - max(hp_loaded, MIN_BAND_MM)
+    setback = excess * excess / (16.0 * bulge) if excess > 0.0 else 0.0
+    n[RIM_FRONT, 0], n[RIM_FRONT, 1], c[RIM_FRONT] = s, -s, s * (rx - ry) - s * setback - hern
+    n[SAP_TIP, 0], n[SAP_TIP, 1], c[SAP_TIP] = -s, -s, -s * (-w_low + translation + hp + sap_tip_height_mm)
+    n[DISC, 0], n[DISC, 1], c[DISC] = 1.0, 0.0, 0.5 * rx - bulge
+    n[HERNIATION, 0], n[HERNIATION, 1], c[HERNIATION] = 1.0, 0.0, 0.5 * rx - bulge - hern
+    n[SAP, 0], n[SAP, 1], c[SAP] = -1.0, 0.0, w_low
+    n[FLOOR, 0], n[FLOOR, 1], c[FLOOR] = 0.0, -1.0, b
 
 
 @njit(cache=True)
@@ -407,7 +547,7 @@ def _clipped_area_mm2(n, c, part, buf_a, buf_b):
 @njit(cache=True)
 def _foraminal_area_mm2(n, c, buf_a, buf_b):
     """Twin of :func:`foraminal_area_mm2` [mm^2]; ``buf_a``, ``buf_b`` (N_FACES + 4, 2) clipping buffers."""
-    return _clipped_area_mm2(n, c, UPPER_OUTLINE, buf_a, buf_b) + _clipped_area_mm2(n, c, STEM, buf_a, buf_b)
+    return _clipped_area_mm2(n, c, CHAMBER_OUTLINE, buf_a, buf_b) + _clipped_area_mm2(n, c, BAND, buf_a, buf_b)
 
 
 @njit(cache=True)
@@ -431,9 +571,8 @@ def _foraminal_width_mm(n, c, y_mm):
 
 
 @njit(cache=True)
-def _lateral_recess_depth_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_increase_mm, slip_total_mm,
-                             slip_recess_ratio, herniation_mm):
-    """Twin of :func:`lateral_recess_depth_mm` [mm]."""
-    d = (depth_mm - bulge_mm - facet_hypertrophy_mm - flavum_increase_mm
-         - slip_recess_ratio * slip_total_mm - herniation_mm)
-    return max(d, 0.0)
+def _lateral_recess_room_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_increase_mm, translation_mm,
+                            slip_recess_ratio, herniation_mm):
+    """Twin of :func:`lateral_recess_room_mm` [mm]."""
+    return (depth_mm - bulge_mm - facet_hypertrophy_mm - flavum_increase_mm
+            - slip_recess_ratio * max(translation_mm, 0.0) - herniation_mm)

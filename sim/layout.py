@@ -67,6 +67,10 @@ PARAM_COLUMNS = (
     "tissue.facet_shear_gap_mm",
     "tissue.facet_contact_height_mm",
     "tissue.swelling_pressure_mpa",
+    "tissue.root_bed_thickness_mm",
+    "tissue.nucleus_depth_fraction",
+    "tissue.herniation_migration_gain_per_mm",
+    "tissue.herniation_pressure_gain_per_mpa",
     "lifting.trunk_flexion_deg",
     "lifting.hand_load_kg",
     "lifting.upper_body_mass_fraction",
@@ -149,6 +153,10 @@ OUTPUTS = (
     "pain_lateral_leg",
     "pain_dorsum_foot",
     "distribution",
+    # stages 3-4 (issue 10): posture-dependent herniation, nuclear migration, pressure at its bound
+    "herniation_effective_mm",
+    "nuclear_shift_mm",
+    "pressure_limit_reached",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 PAIN_START = OUT["pain_buttock"]
@@ -207,6 +215,9 @@ OUT_PAIN_MEDIAL_KNEE_LEG = 42
 OUT_PAIN_LATERAL_LEG = 43
 OUT_PAIN_DORSUM_FOOT = 44
 OUT_DISTRIBUTION = 45
+OUT_HERNIATION_EFFECTIVE_MM = 46
+OUT_NUCLEAR_SHIFT_MM = 47
+OUT_PRESSURE_LIMIT_REACHED = 48
 
 def _check():
     """The named positions above must match the tuples they name."""

@@ -31,6 +31,7 @@ from .layout import (COL, COLUMNS, OUT_AXIAL_ANGLE_DEG, OUT_AXIAL_MOMENT_NM, OUT
                      OUT_AXIAL_COMPRESSION_MM, OUT_SHEAR_FORCE_N, OUT_SIDE_FACET_FORCE_N, OUT_SOLVER_AT_BOUND,
                      OUT_TRANSLATION_MM, PAIN_START, PARAM_COLUMNS,
                      ZONE_CENTRAL)
+from .layout import OUT_HERNIATION_EFFECTIVE_MM, OUT_NUCLEAR_SHIFT_MM, OUT_PRESSURE_LIMIT_REACHED
 
 NOUT = len(OUTPUTS)
 N_PAIN = 10  # nine pain regions, then the distribution code (sim.referral.pain_row)
@@ -85,6 +86,12 @@ _PEDOFF = COL["tissue.l5_pedicle_offset_mm"]
 _SAPTIP = COL["tissue.sap_tip_height_mm"]
 _E0 = COL["tissue.root_transverse_modulus_kpa"]
 _BROOT = COL["tissue.root_stiffening"]
+_BED = COL["tissue.root_bed_thickness_mm"]
+_NUCF = COL["tissue.nucleus_depth_fraction"]
+_GMIG = COL["tissue.herniation_migration_gain_per_mm"]
+_GIDP = COL["tissue.herniation_pressure_gain_per_mpa"]
+_HA = COL["anatomy.disc_height_anterior_mm"]
+_DEPTH = COL["anatomy.disc_depth_mm"]
 _LIFT0 = COL[ld.LIFTING_KEYS[0]]
 _N_LIFT = len(ld.LIFTING_KEYS)
 _N_LAW = len(ld.LAW_KEYS)
@@ -158,13 +165,25 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
         # stage 2: mechanics at this side's foramen
         closure = float(mech.local_disc_closure_mm(
             w, angle, lat, sign, tissue["cor_anterior_offset_mm"], v["anatomy.foramen_lateral_offset_mm"]))
-        bulge = float(mech.disc_bulge_mm(
-            v["pathology.disc_bulge_mm"], hl, closure, idp, ahead, tissue["bulge_per_height_loss"],
-            tissue["bulge_per_idp_mm_per_mpa"], tissue["slip_pseudo_bulge_ratio"]))
-        o[OUT_DISC_BULGE_MM] = bulge
-        o[OUT_DISC_HEIGHT_POSTERIOR_MM] = v["anatomy.disc_height_posterior_mm"] - hl - closure
+        hp_loaded = max(v["anatomy.disc_height_posterior_mm"] - hl - closure, 0.0)
+        o[OUT_DISC_HEIGHT_POSTERIOR_MM] = hp_loaded
 
-        # stage 3: geometry
+        # stage 3: geometry.  Bulge and herniation in this posture, then the foramen and the recess
+        bulge = geo.disc_bulge_mm(v["pathology.disc_bulge_mm"], hl, closure, idp, ahead,
+                                  tissue["bulge_per_height_loss"], tissue["bulge_per_idp_mm_per_mpa"],
+                                  tissue["slip_pseudo_bulge_ratio"])
+        o[OUT_DISC_BULGE_MM] = bulge
+        shift = geo.nuclear_shift_mm(angle, v["anatomy.disc_height_anterior_mm"], v["anatomy.disc_height_posterior_mm"],
+                                     hl, w, v["anatomy.disc_depth_mm"], tissue["nucleus_depth_fraction"])
+        contained = geo.contained_herniation_mm(v["pathology.herniation_size_mm"], shift, idp,
+                                                tissue["herniation_migration_gain_per_mm"],
+                                                tissue["herniation_pressure_gain_per_mpa"])
+        squeezed = geo.foraminal_herniation_mm(v["pathology.herniation_size_mm"], v["anatomy.disc_height_posterior_mm"],
+                                               hl, hp_loaded)
+        foraminal_hern, recess_hern, extra_hern = geo.herniation_routing_mm(
+            zone, affected, contained, squeezed, tissue["central_herniation_reach"])
+        o[OUT_NUCLEAR_SHIFT_MM] = shift
+        o[OUT_HERNIATION_EFFECTIVE_MM] = max(foraminal_hern, recess_hern, extra_hern)
         t0 = v["anatomy.ligamentum_flavum_thickness_mm"]
         flavum_closure = geo.flavum_closure_mm(hl, closure, angle, tissue["facet_lever_arm_mm"],
                                                tissue["cor_anterior_offset_mm"])
@@ -172,51 +191,49 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
                                               flavum_closure, v["anatomy.ligamentum_flavum_length_mm"]))
         narrowing = geo.posterior_narrowing_mm(v["pathology.facet_hypertrophy_mm"],
                                                tissue["foraminal_flavum_fraction"], thick, t0)
-        foraminal_hern, recess_hern, extraforaminal = geo.herniation_routing_mm(
-            zone, affected, v["pathology.herniation_size_mm"], tissue["central_herniation_reach"])
         dx, dy = geo.l4_offsets_mm(u, w, hl, lat, axial, sign, v["anatomy.foramen_lateral_offset_mm"])
         n, c = geo.foramen_faces(
             v["anatomy.foraminal_height_mm"], v["anatomy.foraminal_width_mm"], v["anatomy.foraminal_upper_width_ratio"],
             v["anatomy.disc_height_posterior_mm"], tissue["l5_pedicle_offset_mm"], tissue["sap_tip_height_mm"],
-            bulge, foraminal_hern, narrowing, angle, tissue["cor_anterior_offset_mm"], dx, dy, u)
+            bulge, hp_loaded, foraminal_hern, narrowing, angle, tissue["cor_anterior_offset_mm"], dx, dy, u)
         if capture is not None:
             capture["left" if sign < 0 else "right"] = (n, c)
         o[OUT_FORAMINAL_HEIGHT_MM] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
-        o[OUT_FORAMINAL_WIDTH_MM] = geo.foraminal_width_mm(n, c, 0.5 * o[OUT_DISC_HEIGHT_POSTERIOR_MM])
+        o[OUT_FORAMINAL_WIDTH_MM] = geo.foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
-        depth = float(geo.lateral_recess_depth_mm(
-            v["anatomy.lateral_recess_depth_mm"], bulge, v["pathology.facet_hypertrophy_mm"], thick - t0,
-            ahead, tissue["slip_recess_ratio"], recess_hern))
-        o[OUT_LATERAL_RECESS_DEPTH_MM] = depth
+        room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"], bulge, v["pathology.facet_hypertrophy_mm"],
+                                          thick - t0, ahead, tissue["slip_recess_ratio"], recess_hern)
+        o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
-        # stage 4: compression.  L4 root, in the upper chamber and, if any, past an extraforaminal herniation
-        mob = v["anatomy.root_bed_mobility_mm"]
+        # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an
+        # extraforaminal herniation beyond the foramen
+        mob, bed = v["anatomy.root_bed_mobility_mm"], tissue["root_bed_thickness_mm"]
         e0, b_root = tissue["root_transverse_modulus_kpa"], tissue["root_stiffening"]
-        d4 = v["anatomy.l4_root_diameter_mm"]
-        x, y, r = cmp.least_squeezed_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, 0.5 * d4 + mob)
-        clearance = cmp.l4_exit_clearance_mm(2.0 * r - d4, extraforaminal, tissue["extraforaminal_clearance_mm"],
-                                             v["pathology.herniation_size_mm"], bulge)
+        x, y, r = cmp.least_squeezed_circle(n, c, geo.CHAMBER, geo.ROOF, geo.L4_WALL, mob)
         o[OUT_L4_ROOT_X_MM], o[OUT_L4_ROOT_Y_MM] = x, y
+        d4 = v["anatomy.l4_root_diameter_mm"]
+        clearance = cmp.l4_exit_clearance_mm(2.0 * r - d4, tissue["extraforaminal_clearance_mm"], extra_hern, bulge)
         e = float(cmp.root_deformation(d4, d4 + clearance))
-        pr = float(cmp.root_pressure_kpa(e, e0, b_root))
+        pr = float(cmp.root_pressure_kpa(cmp.interference_strain(d4, d4 + clearance, bed), e0, b_root))
         o[OUT_L4_CLEARANCE_MM], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_PRESSURE_KPA] = clearance, 100.0 * e, pr
         grade = cmp.compression_grade(clearance, e, pr, grading)
         # L4 dorsal root ganglion
         dg = v["anatomy.l4_drg_diameter_mm"]
-        x, y, r = cmp.least_squeezed_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, 0.5 * dg + mob)
         clearance = 2.0 * r - dg
         e = float(cmp.root_deformation(dg, dg + clearance))
-        pr = float(cmp.root_pressure_kpa(e, e0, b_root))
+        pr = float(cmp.root_pressure_kpa(cmp.interference_strain(dg, dg + clearance, bed), e0, b_root))
         o[OUT_L4_DRG_CLEARANCE_MM], o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA] = clearance, 100.0 * e, pr
         o[OUT_L4_GRADE] = max(grade, cmp.compression_grade(clearance, e, pr, grading))
-        # L5 root in the lateral recess
+        # L5 root in the lateral recess (its room may be negative: the closed recess keeps squeezing)
         d5 = v["anatomy.l5_root_diameter_mm"]
-        space = cmp.recess_free_space_mm(depth, mob, v["anatomy.lateral_recess_angle_deg"])
+        space = cmp.recess_free_space_mm(room, mob, v["anatomy.lateral_recess_angle_deg"])
         clearance = space - d5
         e = float(cmp.root_deformation(d5, space))
-        pr = float(cmp.root_pressure_kpa(e, e0, b_root))
+        pr = float(cmp.root_pressure_kpa(cmp.interference_strain(d5, space, bed), e0, b_root))
         o[OUT_L5_CLEARANCE_MM], o[OUT_L5_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA] = clearance, 100.0 * e, pr
         o[OUT_L5_GRADE] = cmp.compression_grade(clearance, e, pr, grading)
+        at_limit = max(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DRG_PRESSURE_KPA], o[OUT_L5_PRESSURE_KPA])
+        o[OUT_PRESSURE_LIMIT_REACHED] = 1.0 if at_limit >= cmp.ROOT_PRESSURE_LIMIT_KPA else 0.0
 
         # stage 5: referred pain of this side
         o[PAIN_START:PAIN_START + N_PAIN] = rfl.pain_reference(
@@ -280,54 +297,63 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
 
         # stage 2: mechanics at this side's foramen
         closure = mech._local_disc_closure_mm(w, angle, lat, sign, p[_COR], p[_RLAT])
-        bulge = mech._disc_bulge_mm(p[_BULGE], hl, closure, idp, ahead, p[_BPH], p[_BPI], p[_PSEUDO])
-        o[OUT_DISC_BULGE_MM] = bulge
-        o[OUT_DISC_HEIGHT_POSTERIOR_MM] = p[_HP] - hl - closure
+        hp_loaded = max(p[_HP] - hl - closure, 0.0)
+        o[OUT_DISC_HEIGHT_POSTERIOR_MM] = hp_loaded
 
-        # stage 3: geometry
+        # stage 3: geometry.  Bulge and herniation in this posture, then the foramen and the recess
+        bulge = geo._disc_bulge_mm(p[_BULGE], hl, closure, idp, ahead, p[_BPH], p[_BPI], p[_PSEUDO])
+        o[OUT_DISC_BULGE_MM] = bulge
+        shift = geo._nuclear_shift_mm(angle, p[_HA], p[_HP], hl, w, p[_DEPTH], p[_NUCF])
+        contained = geo._contained_herniation_mm(p[_HSIZE], shift, idp, p[_GMIG], p[_GIDP])
+        squeezed = geo._foraminal_herniation_mm(p[_HSIZE], p[_HP], hl, hp_loaded)
+        foraminal_hern, recess_hern, extra_hern = geo._herniation_routing_mm(zone, affected, contained, squeezed,
+                                                                             p[_CREACH])
+        o[OUT_NUCLEAR_SHIFT_MM] = shift
+        o[OUT_HERNIATION_EFFECTIVE_MM] = max(foraminal_hern, recess_hern, extra_hern)
         t0 = p[_LFT]
         flavum_closure = geo._flavum_closure_mm(hl, closure, angle, p[_LEVER], p[_COR])
         thick = geo._flavum_thickness_mm(t0, p[_LFH], flavum_closure, p[_LFL])
         narrowing = geo._posterior_narrowing_mm(p[_FACETH], p[_FFRAC], thick, t0)
-        foraminal_hern, recess_hern, extraforaminal = geo._herniation_routing_mm(zone, affected, p[_HSIZE],
-                                                                                 p[_CREACH])
         dx, dy = geo._l4_offsets_mm(u, w, hl, lat, axial, sign, p[_RLAT])
         geo._foramen_faces(n, c, p[_FH], p[_FW], p[_FWR], p[_HP], p[_PEDOFF], p[_SAPTIP],
-                           bulge, foraminal_hern, narrowing, angle, p[_COR], dx, dy, u)
+                           bulge, hp_loaded, foraminal_hern, narrowing, angle, p[_COR], dx, dy, u)
         o[OUT_FORAMINAL_HEIGHT_MM] = geo._foraminal_height_mm(n, c, -0.5 * p[_FW])
-        o[OUT_FORAMINAL_WIDTH_MM] = geo._foraminal_width_mm(n, c, 0.5 * o[OUT_DISC_HEIGHT_POSTERIOR_MM])
+        o[OUT_FORAMINAL_WIDTH_MM] = geo._foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo._foraminal_area_mm2(n, c, buf_a, buf_b)
-        depth = geo._lateral_recess_depth_mm(p[_LRD], bulge, p[_FACETH], thick - t0, ahead, p[_SLIPREC], recess_hern)
-        o[OUT_LATERAL_RECESS_DEPTH_MM] = depth
+        room = geo._lateral_recess_room_mm(p[_LRD], bulge, p[_FACETH], thick - t0, ahead, p[_SLIPREC],
+                                           recess_hern)
+        o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
-        # stage 4: compression.  L4 root, in the upper chamber and, if any, past an extraforaminal herniation
-        mob = p[_MOB]
+        # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an
+        # extraforaminal herniation beyond the foramen
+        mob, bed = p[_MOB], p[_BED]
         e0, b_root = p[_E0], p[_BROOT]
         g = p[_GRADING0:_GRADING0 + _N_GRADING]
-        d4 = p[_D4]
-        x, y, r = cmp._least_squeezed_circle(n, c, geo.UPPER_CHAMBER, 0.5 * d4 + mob, rows, rhs)
-        clearance = cmp._l4_exit_clearance_mm(2.0 * r - d4, extraforaminal, p[_XCLEAR], p[_HSIZE], bulge)
+        x, y, r = cmp._least_squeezed_circle(n, c, geo.CHAMBER, mob, rows, rhs)
         o[OUT_L4_ROOT_X_MM], o[OUT_L4_ROOT_Y_MM] = x, y
+        d4 = p[_D4]
+        clearance = cmp._l4_exit_clearance_mm(2.0 * r - d4, p[_XCLEAR], extra_hern, bulge)
         e = cmp._root_deformation(d4, d4 + clearance)
-        pr = cmp._root_pressure_kpa(e, e0, b_root)
+        pr = cmp._root_pressure_kpa(cmp._interference_strain(d4, d4 + clearance, bed), e0, b_root)
         o[OUT_L4_CLEARANCE_MM], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_PRESSURE_KPA] = clearance, 100.0 * e, pr
         grade = cmp._compression_grade(clearance, e, pr, g)
         # L4 dorsal root ganglion
         dg = p[_DDRG]
-        x, y, r = cmp._least_squeezed_circle(n, c, geo.UPPER_CHAMBER, 0.5 * dg + mob, rows, rhs)
         clearance = 2.0 * r - dg
         e = cmp._root_deformation(dg, dg + clearance)
-        pr = cmp._root_pressure_kpa(e, e0, b_root)
+        pr = cmp._root_pressure_kpa(cmp._interference_strain(dg, dg + clearance, bed), e0, b_root)
         o[OUT_L4_DRG_CLEARANCE_MM], o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA] = clearance, 100.0 * e, pr
         o[OUT_L4_GRADE] = max(grade, cmp._compression_grade(clearance, e, pr, g))
-        # L5 root in the lateral recess
+        # L5 root in the lateral recess (its room may be negative: the closed recess keeps squeezing)
         d5 = p[_D5]
-        space = cmp._recess_free_space_mm(depth, mob, p[_LRA])
+        space = cmp._recess_free_space_mm(room, mob, p[_LRA])
         clearance = space - d5
         e = cmp._root_deformation(d5, space)
-        pr = cmp._root_pressure_kpa(e, e0, b_root)
+        pr = cmp._root_pressure_kpa(cmp._interference_strain(d5, space, bed), e0, b_root)
         o[OUT_L5_CLEARANCE_MM], o[OUT_L5_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA] = clearance, 100.0 * e, pr
         o[OUT_L5_GRADE] = cmp._compression_grade(clearance, e, pr, g)
+        at_limit = max(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DRG_PRESSURE_KPA], o[OUT_L5_PRESSURE_KPA])
+        o[OUT_PRESSURE_LIMIT_REACHED] = 1.0 if at_limit >= cmp.ROOT_PRESSURE_LIMIT_KPA else 0.0
 
         # stage 5: referred pain of this side
         rfl.pain_row(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
@@ -398,7 +424,7 @@ def _check_layout():
         "grading.contact_clearance_mm", "grading.mild_pressure_mmhg", "grading.moderate_pressure_mmhg",
         "grading.severe_pressure_mmhg", "grading.mild_deformation_pct", "grading.moderate_deformation_pct",
         "grading.severe_deformation_pct")
-    assert OUTPUTS[PAIN_START + N_PAIN - 1] == "distribution" and len(OUTPUTS) == PAIN_START + N_PAIN
+    assert OUTPUTS[PAIN_START + N_PAIN - 1] == "distribution"
 
 
 _check_layout()

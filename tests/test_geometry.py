@@ -14,9 +14,10 @@ ATOL = 1e-10
 
 
 def face_args(v, t, angle, bulge, hern, narrowing, dx, dy, slip):
+    hp_loaded = v["anatomy.disc_height_posterior_mm"] + dy
     return (v["anatomy.foraminal_height_mm"], v["anatomy.foraminal_width_mm"], v["anatomy.foraminal_upper_width_ratio"],
-            v["anatomy.disc_height_posterior_mm"], t["l5_pedicle_offset_mm"], t["sap_tip_height_mm"], bulge, hern,
-            narrowing, angle, t["cor_anterior_offset_mm"], dx, dy, slip)
+            v["anatomy.disc_height_posterior_mm"], t["l5_pedicle_offset_mm"], t["sap_tip_height_mm"], bulge, hp_loaded,
+            hern, narrowing, angle, t["cor_anterior_offset_mm"], dx, dy, slip)
 
 
 def twin_faces(args):
@@ -63,22 +64,39 @@ def test_flavum_recess_routing_offset_twins(batch, angle, closure, lateral, slip
         for sign in (-1.0, 1.0):
             affected = geo.side_affected(hside, sign)
             assert geo._side_affected(hside, sign) == affected
-            route = (zone, affected, v["pathology.herniation_size_mm"], t["central_herniation_reach"])
+            size = v["pathology.herniation_size_mm"]
+            hp = v["anatomy.disc_height_posterior_mm"]
+            shift_args = (angle, v["anatomy.disc_height_anterior_mm"], hp, hl, closure, v["anatomy.disc_depth_mm"],
+                          t["nucleus_depth_fraction"])
+            shift = geo.nuclear_shift_mm(*shift_args)
+            assert geo._nuclear_shift_mm(*shift_args) == pytest.approx(shift, rel=RTOL, abs=ATOL)
+            idp = 0.1 + 0.2 * abs(lateral)
+            cont_args = (size, shift, idp, t["herniation_migration_gain_per_mm"], t["herniation_pressure_gain_per_mpa"])
+            contained = geo.contained_herniation_mm(*cont_args)
+            assert geo._contained_herniation_mm(*cont_args) == pytest.approx(contained, rel=RTOL, abs=ATOL)
+            sq_args = (size, hp, hl, hp - hl - closure)
+            squeezed = geo.foraminal_herniation_mm(*sq_args)
+            assert geo._foraminal_herniation_mm(*sq_args) == pytest.approx(squeezed, rel=RTOL, abs=ATOL)
+            bulge_args = (v["pathology.disc_bulge_mm"], hl, closure, idp, slip - 2.0, t["bulge_per_height_loss"],
+                          t["bulge_per_idp_mm_per_mpa"], t["slip_pseudo_bulge_ratio"])
+            assert geo._disc_bulge_mm(*bulge_args) == pytest.approx(geo.disc_bulge_mm(*bulge_args), rel=RTOL, abs=ATOL)
+            route = (zone, affected, contained, squeezed, t["central_herniation_reach"])
             assert geo._herniation_routing_mm(*route) == pytest.approx(geo.herniation_routing_mm(*route), rel=RTOL)
             off = (slip, closure, hl, lateral, -lateral, sign, v["anatomy.foramen_lateral_offset_mm"])
             np.testing.assert_allclose(geo._l4_offsets_mm(*off), geo.l4_offsets_mm(*off), rtol=RTOL, atol=ATOL)
-            depth = (v["anatomy.lateral_recess_depth_mm"], closure, v["pathology.facet_hypertrophy_mm"], thick - t0, slip,
-                     t["slip_recess_ratio"], route[2])
-            assert geo._lateral_recess_depth_mm(*depth) == pytest.approx(float(geo.lateral_recess_depth_mm(*depth)),
-                                                                         rel=RTOL, abs=ATOL)
+            room = (v["anatomy.lateral_recess_depth_mm"], closure, v["pathology.facet_hypertrophy_mm"], thick - t0,
+                    slip - 2.0, t["slip_recess_ratio"], geo.herniation_routing_mm(*route)[1])
+            assert geo._lateral_recess_room_mm(*room) == pytest.approx(geo.lateral_recess_room_mm(*room),
+                                                                       rel=RTOL, abs=ATOL)
 
 
 def test_routing_names_each_zone():
     """One-sided disease reaches only its side; each zone acts in its own place."""
-    size = 4.0
+    contained, squeezed = 4.0, 5.0
     left = HERNIATION_SIDES.index("left")
     assert geo.side_affected(left, -1.0) and not geo.side_affected(left, 1.0)
-    assert geo.herniation_routing_mm(geo.ZONE_FORAMINAL, True, size, 0.5) == (size, 0.0, False)
-    assert geo.herniation_routing_mm(geo.ZONE_SUBARTICULAR, True, size, 0.5) == (0.0, size, False)
-    assert geo.herniation_routing_mm(geo.ZONE_CENTRAL, False, size, 0.5) == (0.0, 2.0, False)
-    assert geo.herniation_routing_mm(geo.ZONE_EXTRAFORAMINAL, True, size, 0.5) == (0.0, 0.0, True)
+    assert geo.herniation_routing_mm(geo.ZONE_FORAMINAL, True, contained, squeezed, 0.5) == (squeezed, 0.0, 0.0)
+    assert geo.herniation_routing_mm(geo.ZONE_SUBARTICULAR, True, contained, squeezed, 0.5) == (0.0, contained, 0.0)
+    assert geo.herniation_routing_mm(geo.ZONE_CENTRAL, False, contained, squeezed, 0.5) == (0.0, 2.0, 0.0)
+    assert geo.herniation_routing_mm(geo.ZONE_EXTRAFORAMINAL, True, contained, squeezed, 0.5) == (0.0, 0.0, squeezed)
+    assert geo.herniation_routing_mm(geo.ZONE_SUBARTICULAR, False, contained, squeezed, 0.5) == (0.0, 0.0, 0.0)

@@ -31,14 +31,14 @@ def test_flavum_volume_conservation():
 def test_least_squeezed_circle_matches_brute_force():
     rng = np.random.default_rng(3)
     for _ in range(20):
-        n, c = geo.neutral_faces(rng.uniform(15, 24), rng.uniform(4, 10), rng.uniform(1.2, 1.8), rng.uniform(6, 11),
-                                 2.0, rng.uniform(-1, 2), rng.uniform(0, 2), rng.uniform(0, 3) * rng.integers(0, 2),
-                                 rng.uniform(0, 2))
-        q, t = geo.l4_transform(rng.uniform(-5, 8), 10.0, rng.uniform(0, 4), -rng.uniform(0, 5))
-        n, c = geo.moved_faces(n, c, q, t, 0.0)
-        tether = rng.uniform(2.5, 6)
-        x, y, r = cmp.least_squeezed_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, tether)
-        r_brute = brute_force_circle(n, c, geo.UPPER_CHAMBER, geo.ROOF, tether)
+        hp = rng.uniform(6, 11)
+        n, c = geo.foramen_faces(rng.uniform(15, 24), rng.uniform(4, 10), rng.uniform(1.2, 1.8), hp, 2.0,
+                                 rng.uniform(-1, 2), rng.uniform(0, 3), hp - rng.uniform(0, 4),
+                                 rng.uniform(0, 3) * rng.integers(0, 2), rng.uniform(0, 2), rng.uniform(-5, 8), 10.0,
+                                 rng.uniform(0, 4), -rng.uniform(0, 5), rng.uniform(0, 4))
+        mobility = rng.uniform(0.0, 4.0)
+        x, y, r = cmp.least_squeezed_circle(n, c, geo.CHAMBER, geo.ROOF, geo.L4_WALL, mobility)
+        r_brute = brute_force_circle(n, c, geo.CHAMBER, geo.ROOF, geo.L4_WALL, mobility)
         assert r >= r_brute - 1e-9
         assert r - r_brute < 0.01
 

@@ -316,3 +316,27 @@ def test_import_without_dask():
             "assert ds['idp_mpa'].shape == (2, 1, 2)\n"
             "assert 'dask' not in [m.split('.')[0] for m in sys.modules if sys.modules[m] is not None]\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_population_correlation_keeps_marginals_and_correlates():
+    """A correlate_with/rho entry correlates the normal scores, leaves its own marginal and the other
+    parameters' draws unchanged, and refuses a partner that is not sampled above it."""
+    from scipy.stats import spearmanr
+
+    from sim.sweep import _population_from, population_samples
+
+    hp = {"dist": "truncnormal", "mean": 9.0, "sd": 1.0, "min": 6.0, "max": 12.0}
+    fh = {"dist": "truncnormal", "mean": 20.0, "sd": 2.0, "min": 14.0, "max": 26.0}
+    base = {"size": 20_000, "seed": 3, "anatomy": {"disc_height_posterior_mm": hp, "foraminal_height_mm": fh}}
+    corr = {"size": 20_000, "seed": 3, "anatomy": {"disc_height_posterior_mm": hp, "foraminal_height_mm": {
+        **fh, "correlate_with": "anatomy.disc_height_posterior_mm", "rho": 0.5}}}
+    a = population_samples(_population_from(base, Path(".")), 0, 20_000)
+    b = population_samples(_population_from(corr, Path(".")), 0, 20_000)
+    np.testing.assert_array_equal(a["anatomy.disc_height_posterior_mm"], b["anatomy.disc_height_posterior_mm"])
+    assert abs(spearmanr(a["anatomy.foraminal_height_mm"], a["anatomy.disc_height_posterior_mm"])[0]) < 0.03
+    assert 0.44 < spearmanr(b["anatomy.foraminal_height_mm"], b["anatomy.disc_height_posterior_mm"])[0] < 0.52
+    assert abs(b["anatomy.foraminal_height_mm"].mean() - a["anatomy.foraminal_height_mm"].mean()) < 0.05
+    bad = {"size": 10, "seed": 3, "anatomy": {"foraminal_height_mm": {
+        **fh, "correlate_with": "anatomy.disc_height_posterior_mm", "rho": 0.5}, "disc_height_posterior_mm": hp}}
+    with pytest.raises(SimInputError, match="sampled above it"):
+        _population_from(bad, Path("."))

@@ -11,10 +11,11 @@ from ..errors import SimInputError
 
 #: Distributions a population parameter may follow.
 DISTRIBUTIONS = ("normal", "lognormal", "truncnormal", "uniform", "choice")
+_CORRELATION_KEYS = {"correlate_with", "rho"}
 _DIST_KEYS = {
-    "normal": ({"mean", "sd"}, {"min", "max"}),
-    "lognormal": ({"mean", "sd"}, {"min", "max"}),
-    "truncnormal": ({"mean", "sd", "min", "max"}, set()),
+    "normal": ({"mean", "sd"}, {"min", "max"} | _CORRELATION_KEYS),
+    "lognormal": ({"mean", "sd"}, {"min", "max"} | _CORRELATION_KEYS),
+    "truncnormal": ({"mean", "sd", "min", "max"}, _CORRELATION_KEYS),
     "uniform": ({"min", "max"}, set()),
     "choice": ({"values"}, {"p"}),
 }
@@ -44,6 +45,8 @@ class Distribution:
     values: tuple = ()
     p: tuple | None = None
     given: dict = field(default_factory=dict, compare=False)
+    partner: str = ""  # an earlier sampled parameter this one is correlated with (Gaussian copula)
+    rho: float = 0.0
 
     def as_dict(self) -> dict:
         """The distribution as given, plus its effective bounds (for the spec hash)."""
@@ -121,7 +124,16 @@ def parse_distribution(key: str, table) -> Distribution:
     if spec.categorical:
         raise SimInputError(f"population.{key}: dist = {kind!r} needs a numeric parameter; "
                             f"use dist = \"choice\" with values from {spec.allowed()}")
-    nums = {k: _number(key, k, v) for k, v in given.items()}
+    partner, rho = "", 0.0
+    if _CORRELATION_KEYS & set(given):
+        if not _CORRELATION_KEYS <= set(given):
+            raise SimInputError(f"population.{key}: correlate_with and rho go together")
+        partner = get_spec(str(given["correlate_with"])).key
+        rho = _number(key, "rho", given["rho"])
+        if partner == key or not -1.0 < rho < 1.0:
+            raise SimInputError(f"population.{key}: rho = {rho:g} with {partner!r} must lie strictly between "
+                                "-1 and 1, with another parameter")
+    nums = {k: _number(key, k, v) for k, v in given.items() if k not in _CORRELATION_KEYS}
     for bound in ("min", "max"):
         if bound in nums and not spec.min <= nums[bound] <= spec.max:
             raise SimInputError(f"population.{key}: {bound} = {nums[bound]:g} is outside the allowed range "
@@ -157,7 +169,7 @@ def parse_distribution(key: str, table) -> Distribution:
     if not a < b:
         raise SimInputError(f"population.{key}: bounds {lo:g} to {hi:g} leave no mass")
     _check_spread(key, kind, mu, sigma, lo, hi, a, b)
-    return Distribution(key, kind, lo=lo, hi=hi, mu=mu, sigma=sigma, given=record)
+    return Distribution(key, kind, lo=lo, hi=hi, mu=mu, sigma=sigma, given=record, partner=partner, rho=rho)
 
 
 def truncated_standard_normal(a: float, b: float, u: np.ndarray) -> np.ndarray:
@@ -179,11 +191,15 @@ def truncated_standard_normal(a: float, b: float, u: np.ndarray) -> np.ndarray:
     return ndtri(pa + u * (pb - pa))
 
 
-def draw(dist: Distribution, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` draws of one distribution; a ``choice`` gives indices into ``dist.values``."""
+def draw(dist: Distribution, n: int, rng: np.random.Generator, u: np.ndarray | None = None) -> np.ndarray:
+    """``n`` draws of one distribution; a ``choice`` gives indices into ``dist.values``.
+
+    ``u``, if given, are the uniforms to transform (a correlated draw, :func:`population_samples`).
+    """
     if dist.kind == "choice":
         return rng.choice(len(dist.values), size=n, p=dist.p)
-    u = rng.random(n)
+    if u is None:
+        u = rng.random(n)
     if dist.kind == "uniform":
         x = dist.lo + (dist.hi - dist.lo) * u
     else:
@@ -232,8 +248,18 @@ def population_samples(pop: Population, start: int, stop: int) -> dict[str, np.n
         lo, hi = b * size_b, min((b + 1) * size_b, pop.size)
         rng = np.random.default_rng([pop.seed, b])
         s, e = max(start, lo), min(stop, hi)
+        uniforms = {}
         for d in pop.dists:
-            values = draw(d, hi - lo, rng)
+            if d.kind == "choice":
+                values = draw(d, hi - lo, rng)
+            else:
+                u = rng.random(hi - lo)  # the same stream as an uncorrelated draw
+                if d.partner:  # Gaussian copula: normal scores correlated at rho with the partner's
+                    from scipy.special import ndtr, ndtri
+
+                    u = ndtr(d.rho * ndtri(uniforms[d.partner]) + math.sqrt(1.0 - d.rho ** 2) * ndtri(u))
+                uniforms[d.key] = u
+                values = draw(d, hi - lo, rng, u)
             out[d.key][s - start:e - start] = values[s - lo:e - lo]
     return out
 

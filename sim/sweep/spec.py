@@ -208,6 +208,10 @@ def _population_from(table: dict, base_dir: Path) -> Population | None:
         raise SimInputError(f"population.seed = {seed!r} must be a non-negative integer")
     parsed = tuple(parse_distribution(k, v) for k, v in dists.items())
     keys = [d.key for d in parsed]
+    for i, d in enumerate(parsed):
+        if d.partner and d.partner not in [q.key for q in parsed[:i] if q.kind != "choice"]:
+            raise SimInputError(f"population.{d.key}: correlate_with = {d.partner!r} must be a numeric parameter "
+                                "sampled above it in the population")
     if len(set(keys)) != len(keys):
         raise SimInputError(f"population: parameter {keys[0]!r} is given twice")
     return Population(size=size, seed=seed, dists=parsed, name=str(merged.get("name", "")))
