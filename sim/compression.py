@@ -131,12 +131,15 @@ def root_pressure_kpa(strain, modulus_kpa, stiffening):
     >>> float(root_pressure_kpa(3.0, 10.0, 3.0)) == ROOT_PRESSURE_LIMIT_KPA
     True
     """
-    e = np.minimum(np.asarray(strain, dtype=float), limit_strain(modulus_kpa, stiffening))
+    strain = np.asarray(strain, dtype=float)
+    limit = limit_strain(modulus_kpa, stiffening)
+    e = np.minimum(strain, limit)
     if stiffening > LINEAR_STIFFENING:
         p = modulus_kpa / stiffening * np.expm1(stiffening * e)
     else:
         p = modulus_kpa * e
-    return np.minimum(p, ROOT_PRESSURE_LIMIT_KPA)
+    # at or beyond the limit strain the pressure is the limit itself (not a rounding below it, so the flag holds)
+    return np.where(strain >= limit, ROOT_PRESSURE_LIMIT_KPA, np.minimum(p, ROOT_PRESSURE_LIMIT_KPA))
 
 
 def limit_strain(modulus_kpa, stiffening):
@@ -259,10 +262,13 @@ def _interference_strain(diameter_mm, free_diameter_mm, bed_thickness_mm):
 def _root_pressure_kpa(strain, modulus_kpa, stiffening):
     """Twin of :func:`root_pressure_kpa` [kPa]."""
     if stiffening > LINEAR_STIFFENING:
-        e = min(strain, math.log1p(ROOT_PRESSURE_LIMIT_KPA * stiffening / modulus_kpa) / stiffening)
-        p = modulus_kpa / stiffening * math.expm1(stiffening * e)
+        limit = math.log1p(ROOT_PRESSURE_LIMIT_KPA * stiffening / modulus_kpa) / stiffening
+        p = modulus_kpa / stiffening * math.expm1(stiffening * min(strain, limit))
     else:
-        p = modulus_kpa * min(strain, ROOT_PRESSURE_LIMIT_KPA / modulus_kpa)
+        limit = ROOT_PRESSURE_LIMIT_KPA / modulus_kpa
+        p = modulus_kpa * min(strain, limit)
+    if strain >= limit:
+        return ROOT_PRESSURE_LIMIT_KPA
     return min(p, ROOT_PRESSURE_LIMIT_KPA)
 
 

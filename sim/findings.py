@@ -146,7 +146,7 @@ def swept_text(ds) -> str:
 def _axis(ds, dim: str) -> np.ndarray:
     """Values of a swept dimension: floats, or the labels of a categorical parameter (in swept order)."""
     v = np.asarray(ds[dim].values)
-    return v.astype(float) if v.dtype.kind in "fiu" else v.astype(str).astype(object)
+    return v.astype(float) if v.dtype.kind in "fiu" else np.array([str(x) for x in v.tolist()], dtype=object)
 
 
 def grade_onsets(grade: np.ndarray, x: np.ndarray, level: int) -> list:

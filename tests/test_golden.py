@@ -9,19 +9,16 @@ import json
 import pytest
 
 from make_golden import GOLDEN, PINNED, SCENARIOS, golden_records
-pytestmark = pytest.mark.skip(reason="physics of issue 10 changes numbers; regenerated after merge")
 
 RTOL = 1e-9
 ATOL = 1e-12  # floor for outputs whose value is exactly zero
 GOLD = json.loads(GOLDEN.read_text())
-pytestmark = pytest.mark.skip(reason="physics of issue 10 changes numbers; regenerated after merge")
 
 
 def test_golden_file_covers_every_ready_scenario():
     assert sorted(GOLD) == sorted(p.stem for p in SCENARIOS)
 
 
-@pytest.mark.skip(reason="physics of issue 10 changes numbers; regenerated after merge")
 @pytest.mark.parametrize("engine", ["numba", "reference"])
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_outputs_match_golden(path, engine):

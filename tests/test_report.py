@@ -380,7 +380,7 @@ def test_root_and_ganglion_are_drawn_inside_the_foramen():
         shape = foramen_shapes(scenario, posture)["left"]
         n, c = shape["faces"]
         for d in (shape["root_diameter_mm"], shape["drg_diameter_mm"]):
-            x, y, r = sf.root_circle(n, c, d, 0.5 * d + mobility)
+            x, y, r = sf.root_circle(n, c, d, mobility)
             assert 0 < r <= 0.5 * d
             assert np.all(n[list(UPPER_CHAMBER)] @ np.array([x, y]) + r <= c[list(UPPER_CHAMBER)] + 1e-6)
 

@@ -238,7 +238,9 @@ def test_default_chunk_keeps_result_bytes_per_chunk():
     from sim.sweep import DEFAULT_CHUNK_CONFIGS, default_chunk_configs
 
     assert default_chunk_configs(layout.OUTPUTS) == DEFAULT_CHUNK_CONFIGS
-    assert default_chunk_configs(layout.OUTPUTS[:6]) == 4 * DEFAULT_CHUNK_CONFIGS  # 41/6 -> 4 (a power of two)
+    # a sixth of the results: the largest power of two not above len(OUTPUTS) / 6 more configurations per chunk
+    factor = 2 ** int(np.floor(np.log2(len(layout.OUTPUTS) / 6)))
+    assert default_chunk_configs(layout.OUTPUTS[:6]) == factor * DEFAULT_CHUNK_CONFIGS
     spec = spec_from_dict({"sweep": {"scenario": str(SCENARIOS / "healthy.toml"), "outputs": ["idp_mpa"]},
                            "grid": {"pathology.slip_mm": [0.0, 1.0]}})
     assert spec.chunk_configs == default_chunk_configs(["idp_mpa"]) <= 2**20
@@ -323,7 +325,8 @@ def test_population_correlation_keeps_marginals_and_correlates():
     parameters' draws unchanged, and refuses a partner that is not sampled above it."""
     from scipy.stats import spearmanr
 
-    from sim.sweep import _population_from, population_samples
+    from sim.sweep import population_samples
+    from sim.sweep.spec import _population_from
 
     hp = {"dist": "truncnormal", "mean": 9.0, "sd": 1.0, "min": 6.0, "max": 12.0}
     fh = {"dist": "truncnormal", "mean": 20.0, "sd": 2.0, "min": 14.0, "max": 26.0}

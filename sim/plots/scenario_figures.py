@@ -151,7 +151,9 @@ def union_outline(a, b) -> list[np.ndarray]:
 #: Colours of the structures that bound the foramen (bone, disc, herniation, soft tissue).
 STRUCTURE_COLORS = {"bone": "#B9A27A", "disc": "#4C8EC9", "herniation": "#7B3294", "soft": "#8C9A3C"}
 _FACE_GROUP = {"L4 pedicle": "bone", "L4 body": "bone", "L5 pedicle": "bone", "L4 pars": "bone", "SAP tip": "bone",
-               "disc": "disc", "herniation": "herniation", "SAP + flavum": "soft"}
+               "disc": "disc", "disc rim": "disc", "herniation": "herniation", "SAP + flavum": "soft"}
+#: Faces that only separate the chamber from the disc band in the outline (not structures).
+_OUTLINE_ONLY = ("L4 rim", "tip level")
 
 
 def face_segments(poly, n, c, tol=1e-6) -> list[tuple[int, np.ndarray]]:
@@ -168,14 +170,14 @@ def face_segments(poly, n, c, tol=1e-6) -> list[tuple[int, np.ndarray]]:
     return out
 
 
-def root_circle(n, c, diameter_mm: float, tether_mm: float) -> tuple[float, float, float]:
-    """Centre and drawn radius [mm] of a root or ganglion: the model's least-squeezed circle
-    (:func:`sim.compression.least_squeezed_circle`), no larger than the root itself, so the drawing
-    stays inside the walls; a squeezed root is drawn as the free space it is squeezed into."""
+def root_circle(n, c, diameter_mm: float, mobility_mm: float) -> tuple[float, float, float]:
+    """Centre and drawn radius [mm] of a root or ganglion: the model's least-squeezed circle of the
+    chamber (:func:`sim.compression.least_squeezed_circle`), no larger than the root itself, so the
+    drawing stays inside the walls; a squeezed root is drawn as the free space it is squeezed into."""
     from ..compression import least_squeezed_circle
-    from ..geometry import ROOF, UPPER_CHAMBER
+    from ..geometry import CHAMBER, L4_WALL, ROOF
 
-    x, y, r = least_squeezed_circle(n, c, UPPER_CHAMBER, ROOF, tether_mm)
+    x, y, r = least_squeezed_circle(n, c, CHAMBER, ROOF, L4_WALL, mobility_mm)
     return float(x), float(y), float(max(min(0.5 * diameter_mm, r), 0.05))
 
 
@@ -183,33 +185,32 @@ def _draw_structures(ax, shape, record, labels: bool = True):
     """Bulge and herniation as filled bands, each bounding face as a coloured edge with its name."""
     from matplotlib.patches import Rectangle
 
-    from ..geometry import DISC, FACE_NAMES, FLOOR, HERNIATION, INACTIVE_MM
+    from ..geometry import DISC, FACE_NAMES, FLOOR, HERNIATION
 
     n, c = shape["faces"]
     floor_y = float(c[FLOOR] / n[FLOOR, 1])
     top_y = float(record.get("disc_height_posterior_mm", 8.0))
-    disc_x = float(c[DISC] / n[DISC, 0])  # the disc's posterior face, bulge included (x <= -bulge)
-    bulge = max(-disc_x, 0.0)
+    disc_x = float(c[DISC] / n[DISC, 0])  # the disc's posterior face at mid-band, bulge included
+    bulge = max(float(record.get("disc_bulge_mm", 0.0)), 0.0)
     if bulge > 0.05:
         ax.add_patch(Rectangle((disc_x, floor_y), bulge, top_y - floor_y, facecolor=STRUCTURE_COLORS["disc"],
                                alpha=0.25, edgecolor="none", zorder=1))
-        ax.plot([0, 0], [floor_y, top_y], color=STRUCTURE_COLORS["disc"], lw=0.8, ls=":", zorder=1)
+        ax.plot([disc_x + bulge] * 2, [floor_y, top_y], color=STRUCTURE_COLORS["disc"], lw=0.8, ls=":", zorder=1)
         if labels:
             ax.text(disc_x / 2 + 0.35, floor_y + 0.25 * (top_y - floor_y), f"bulge {bulge:.1f} mm", ha="left",
                     va="center", fontsize=6.5, color="#1F4E79", zorder=5, rotation=90)
-    if abs(c[HERNIATION]) < 0.5 * INACTIVE_MM:
-        hx = float(c[HERNIATION] / n[HERNIATION, 0])
-        if hx < disc_x - 0.05:
-            ax.add_patch(Rectangle((hx, floor_y), disc_x - hx, top_y - floor_y, facecolor=STRUCTURE_COLORS["herniation"],
-                                   alpha=0.3, hatch="///", edgecolor=STRUCTURE_COLORS["herniation"], lw=0, zorder=1))
-            if labels:
-                ax.text((hx + disc_x) / 2, (floor_y + top_y) / 2, f"herniation\n{disc_x - hx:.1f} mm", ha="center",
-                        va="center", fontsize=6.5, color="white", weight="bold", zorder=5, rotation=90)
+    hx = float(c[HERNIATION] / n[HERNIATION, 0])
+    if hx < disc_x - 0.05:
+        ax.add_patch(Rectangle((hx, floor_y), disc_x - hx, top_y - floor_y, facecolor=STRUCTURE_COLORS["herniation"],
+                               alpha=0.3, hatch="///", edgecolor=STRUCTURE_COLORS["herniation"], lw=0, zorder=1))
+        if labels:
+            ax.text((hx + disc_x) / 2, (floor_y + top_y) / 2, f"herniation\n{disc_x - hx:.1f} mm", ha="center",
+                    va="center", fontsize=6.5, color="white", weight="bold", zorder=5, rotation=90)
     best: dict[int, np.ndarray] = {}
     for part in ("upper", "stem"):
         for face, seg in face_segments(shape[part], n, c):
             name = FACE_NAMES[face]
-            if name == "tip level":
+            if name in _OUTLINE_ONLY:
                 continue
             colour = STRUCTURE_COLORS[_FACE_GROUP[name]]
             ax.plot(seg[:, 0], seg[:, 1], color=colour, lw=5, alpha=0.75, solid_capstyle="butt", zorder=2)
@@ -235,7 +236,7 @@ def _draw_roots(ax, shape, scenario, colour):
     squeezed = []
     for key, diameter, ls, alpha in (("drg", shape["drg_diameter_mm"], "-", 0.35), ("root", shape["root_diameter_mm"],
                                                                                    "--", 0.0)):
-        x, y, r = root_circle(n, c, diameter, 0.5 * diameter + mobility)
+        x, y, r = root_circle(n, c, diameter, mobility)
         tight = r < 0.5 * diameter - 1e-6
         ax.add_patch(Circle((x, y), r, facecolor=colour if alpha else "none", alpha=alpha if alpha else 1.0,
                             edgecolor="none", zorder=3))

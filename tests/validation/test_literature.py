@@ -15,7 +15,7 @@ TARGETS = targets()
 
 
 def _param(t):
-    marks = [pytest.mark.xfail(strict=False, reason=t.reason)] if t.reason else []
+    marks = [pytest.mark.xfail(strict=True, reason=t.reason)] if t.reason else []
     return pytest.param(t, id=t.id, marks=marks)
 
 
