@@ -2,7 +2,7 @@
 
 A research and teaching model, not a diagnostic device.
 
-Public API (DESIGN.md section 4): :func:`load_scenario`, :func:`simulate`,
+Public API (docs/architecture.md; result names in docs/results.md): :func:`load_scenario`, :func:`simulate`,
 :func:`evaluate`; the stages are callable on their own in
 :mod:`sim.loads`, :mod:`sim.mechanics`, :mod:`sim.geometry`, :mod:`sim.compression`.
 """

@@ -128,7 +128,7 @@ def evaluate(batch: dict, engine: str = "numba", custom_postures: dict | None = 
     Returns
     -------
     dict
-        Result names of DESIGN.md section 4 mapped to arrays.  With ``side``
+        Result names (docs/results.md, sim.layout.OUTPUTS) mapped to arrays.  With ``side``
         given, one entry per configuration; without it, two (left, then right)
         per configuration, in configuration order.  Grades are labels.
 

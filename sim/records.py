@@ -6,7 +6,7 @@ import io
 import json
 import math
 
-#: DESIGN.md section 4 columns, in order; the rest follow.
+#: The contract columns of docs/results.md, in order; the other results follow.
 RECORD_COLUMNS = (
     "posture", "side", "segment_angle_deg", "compressive_force_n", "idp_mpa",
     "disc_height_posterior_mm", "disc_bulge_mm", "slip_mm", "foraminal_height_mm",

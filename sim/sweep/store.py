@@ -92,7 +92,7 @@ _UNIT_SUFFIXES = (("_mm2", "mm2"), ("_mm", "mm"), ("_deg", "deg"), ("_nm", "N m"
 
 
 def output_unit(name: str) -> str:
-    """Unit of an output from its name suffix (units ride in names, DESIGN.md section 3).
+    """Unit of an output from its name suffix (units ride in names, docs/conventions.md).
 
     >>> output_unit("foraminal_area_mm2"), output_unit("idp_mpa"), output_unit("pain_groin")
     ('mm2', 'MPa', '0-10')
