@@ -199,7 +199,7 @@ def _all_input_rows(scenario):
 
 def _scenario_findings_blocks(rep: _Report, scenario, frame) -> None:
     """The findings section: what was simulated, what is compressed, posture pattern, pain, spine vs hip."""
-    from .findings import scenario_findings
+    from .plots.findings import scenario_findings
 
     f = scenario_findings(scenario, frame)
     rep.heading(FINDINGS, anchor="findings")

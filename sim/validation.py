@@ -1,5 +1,9 @@
 """Literature validation: each target compares a model output with a published value and spread.
 
+(Longer than the 600 lines a module should keep: it is one table of about 70 cited targets
+with the small functions that compute them; split by stage it would scatter the table that
+``sim validate`` prints as one.)
+
 ``sim validate`` prints the table and the counts of calibration and independent
 targets passing; ``tests/validation`` runs the same targets as tests.  ``kind``
 says whether the target was used to set a parameter ("calibration": it checks

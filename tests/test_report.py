@@ -317,7 +317,7 @@ def test_sweep_title_from_sweep_name(tmp_path):
 
 
 def test_scenario_findings_have_numbers_and_spine_vs_hip():
-    from sim.findings import scenario_findings
+    from sim.plots.findings import scenario_findings
 
     scenario = sim.load_scenario(SCENARIOS / "central_stenosis.toml")
     f = scenario_findings(scenario, sim.simulate(scenario))

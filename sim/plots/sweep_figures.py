@@ -527,7 +527,7 @@ def sweep_figures_and_findings(ds, progress=None):
     table (header, rows) or None); findings as :func:`sim.findings.grid_findings` or
     :func:`sim.findings.population_findings`.
     """
-    from ..findings import grid_findings, population_findings
+    from .findings import grid_findings, population_findings
     from .population import has_output, summarise
 
     _check_report_outputs(ds)

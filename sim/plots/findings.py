@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layout import GRADES
-from .plots import style as st
+from ..layout import GRADES
+from . import style as st
 
 #: Structures of the L4-L5 level, as (column prefix, name in a sentence).
 STRUCTURES = (("l4", "L4 root"), ("l4_drg", "L4 dorsal root ganglion"), ("l5", "L5 root"))
@@ -30,12 +30,10 @@ def _grade_rank(label: str) -> int:
 
 
 def _signature_module():
-    """The clinical reading of records (``sim.signature`` once split out of ``sim.referral``)."""
-    try:
-        from . import signature as mod  # noqa: F401
-    except ImportError:
-        from . import referral as mod
-    return mod
+    """The clinical reading of records (:mod:`sim.signature`)."""
+    from .. import signature
+
+    return signature
 
 
 # --------------------------------------------------------------- scenario --
@@ -59,7 +57,7 @@ def l4_source(frame) -> str:
 def scenario_findings(scenario, frame) -> dict:
     """Findings of one scenario as {'what': [...], 'compression': [...], 'posture': [...], 'pain': [...],
     'spine_vs_hip': str}."""
-    from .plots.scenario_figures import changed_inputs, signature_lines
+    from .scenario_figures import changed_inputs, signature_lines
 
     postures = st.posture_order(frame["posture"])
     changed = changed_inputs(scenario)
@@ -130,7 +128,7 @@ def _short(dim: str) -> str:
 
 def swept_text(ds) -> str:
     """'slip (0-12 mm, 25 values) x disc height loss (0-3 mm, 4 values)'."""
-    from .plots.store_view import grid_dims
+    from .store_view import grid_dims
 
     parts = []
     for d in grid_dims(ds):
@@ -166,7 +164,7 @@ def _pick(n: int, k: int = 5) -> list[int]:
 
 def grid_findings(ds) -> dict:
     """Findings of a grid sweep: {'what': [...], 'worst': [...], 'onsets': {root: [...]}, 'shares': [...]}."""
-    from .plots.store_view import _fixed_selection, codes, grid_dims, l4_pressure, postures_of
+    from .store_view import _fixed_selection, codes, grid_dims, l4_pressure, postures_of
 
     dims = grid_dims(ds)
     postures = postures_of(ds)
@@ -245,7 +243,7 @@ def grid_findings(ds) -> dict:
 def population_findings(ds, summary, ranking_rows=None, r2=None) -> dict:
     """Findings of a population store from its chunked summary (:func:`sim.plots.population.summarise`)."""
     postures = summary.postures
-    from .plots.store_view import grid_dims, sampled_parameters
+    from .store_view import grid_dims, sampled_parameters
 
     params = sampled_parameters(ds)
     grid = grid_dims(ds)
