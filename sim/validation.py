@@ -271,26 +271,39 @@ def rows_as_dicts(results: list[Result]) -> list[dict]:
     return out
 
 
+#: Width of the printed validation table [characters].
+TABLE_WIDTH = 100
+
+
 def format_table(results: list[Result]) -> str:
-    rows = [("id", "quantity", "model", "published", "accepted", "unit", "kind", "result", "source")]
+    """The validation table as text at most :data:`TABLE_WIDTH` columns wide.
+
+    One line per target (id, model value, accepted range, unit, kind, result), then the
+    quantity, the published value and the source on indented, wrapped lines; the known
+    failures with their reasons and the counts follow.
+    """
+    import textwrap
+
+    w = max([2] + [len(r.target.id) for r in results])  # ids are never cut (at most about 40 characters)
+    head = f"{'id':<{w}} {'model':>10}  {'accepted':<17} {'unit':<9} {'kind':<5} result"
+    lines = [head, "-" * TABLE_WIDTH]
     notes = []
+    wrap = textwrap.TextWrapper(width=TABLE_WIDTH, initial_indent="    ", subsequent_indent="    ")
     for r in results:
         t = r.target
         hi = "inf" if math.isinf(t.high) else f"{t.high:g}"
         result = "pass" if r.passed else ("FAIL*" if t.reason else "FAIL")
-        rows.append((t.id, t.quantity, f"{r.value:.4g}", t.expected, f"{t.low:g} to {hi}", t.unit, t.kind,
-                     result, t.source))
+        kind = "cal" if t.kind == "calibration" else "ind"
+        lines.append(f"{t.id:<{w}} {r.value:>10.4g}  {(f'{t.low:g} to {hi}')[:17]:<17} {t.unit[:9]:<9} "
+                     f"{kind:<5} {result}")
+        lines += wrap.wrap(f"{t.quantity}; published {t.expected}; {t.source}")
         if not r.passed and t.reason:
-            notes.append(f"  * {t.id}: {t.reason}")
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    lines = []
-    for k, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:-1], widths)) + "  " + row[-1])
-        if k == 0:
-            lines.append("-" * (sum(widths) + 2 * len(widths) + 6))
+            notes += textwrap.wrap(f"* {t.id}: {t.reason}", TABLE_WIDTH, initial_indent="  ", subsequent_indent="    ")
     if notes:
         lines += ["", "Known failures (written reasons):"] + notes
-    lines += [""] + summary_lines(results)
+    lines += [""] + [x for line in summary_lines(results)
+                     for x in textwrap.wrap(line, TABLE_WIDTH, subsequent_indent="             ")]
+    lines.append("kind: cal = calibration (the target set a parameter), ind = independent (a test of the model)")
     return "\n".join(lines)
 
 

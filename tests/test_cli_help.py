@@ -43,3 +43,13 @@ def test_sign_conventions_in_help(capsys):
     text = re.sub(r"\s+", " ", capsys.readouterr().out)
     assert "positive lateral_moment_nm bends to the right" in text
     assert "lateral_bend_left bends toward the left and narrows the left foramen" in text
+
+
+def test_validate_table_fits_100_columns(capsys):
+    from sim.validation import TABLE_WIDTH
+
+    main(["validate"])
+    text = capsys.readouterr().out
+    assert TABLE_WIDTH == 100
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "calibration" in text and "independent" in text
