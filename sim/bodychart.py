@@ -176,8 +176,9 @@ def postures_figure(frame, scenario_name: str | None = None):
                         fontsize=9, notes=False)
     for ax in list(axes.flat)[len(postures):]:
         ax.axis("off")
-    import matplotlib
     import textwrap
+
+    import matplotlib
 
     sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
     width = 2.5 * ncol + 0.9

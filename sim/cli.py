@@ -33,9 +33,9 @@ def _sub(sub, name: str, help_text: str, description: str, example: str):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .about import __version__
-
     import textwrap
+
+    from .about import __version__
 
     p = _Parser(prog="sim", description=textwrap.fill("L4-L5 nerve-root compression simulator "
                 "(research and teaching model, not a diagnostic device). " + SIGNS, 88),

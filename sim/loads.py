@@ -53,8 +53,21 @@ import numpy as np
 
 from .errors import SimInputError  # noqa: F401  (re-exported for callers)
 from .jit import njit
-from .postures import (BUILTIN_POSTURES, KINDS, LAW_KEYS, LIFTING, LIFTING_KEYS, LOAD_CASE, LOAD_KEYS,  # noqa: F401
-                       ROW, TRUNK, TRUNK_POSTURE_KEYS, Posture, builtin_postures, custom_posture)
+from .postures import (  # noqa: F401
+    BUILTIN_POSTURES,
+    KINDS,
+    LAW_KEYS,
+    LIFTING,
+    LIFTING_KEYS,
+    LOAD_CASE,
+    LOAD_KEYS,
+    ROW,
+    TRUNK,
+    TRUNK_POSTURE_KEYS,
+    Posture,
+    builtin_postures,
+    custom_posture,
+)
 from .units import GRAVITY_M_S2, REFERENCE_BODY_MASS_KG
 
 #: Largest passive moment a posture imposes on the segment [N m]: twice the 10 N m of the in vitro

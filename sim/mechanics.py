@@ -54,8 +54,8 @@ import math
 import numpy as np
 
 from .jit import njit
-from .params import defaults as _defaults
 from .loads import LAW_KEYS, _bending_angle_deg, _bending_moment_nm, bending_angle_deg, bending_moment_nm  # noqa: F401
+from .params import defaults as _defaults
 
 #: Physiological limits of the L4-L5 rotations [deg]: beyond the in vivo range of a lumbar
 #: level (pearcy1984: about 14 deg flexion-extension, more flexion than extension) and about

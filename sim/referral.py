@@ -52,13 +52,13 @@ farrar2001, lesher2008, suri2010 (full citations and addresses in
 
 from __future__ import annotations
 
+import math
 import tomllib
 from functools import lru_cache
 from importlib import resources
 
-import math
-
 import numpy as np
+
 from .jit import njit
 
 #: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).

@@ -12,7 +12,7 @@ Lesher JM et al. (2008) Pain Med 9(1):22-25 (hip-joint pain referral).
 
 from __future__ import annotations
 
-from .referral import DISTRIBUTIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, referral_data
+from .referral import DISTRIBUTIONS, PAIN_OUTPUTS, REGIONS, has_pain_columns, referral_data
 
 
 def _region_text(region: str) -> str:

@@ -12,10 +12,10 @@ xfail in the tests) instead of a widened band.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -23,10 +23,19 @@ from . import params as prm
 from .engine import evaluate, simulate
 from .errors import SimInputError
 from .layout import DISTRIBUTIONS, GRADES
-from .postures import Posture
 from .mechanics import bending_angle_deg, sagittal_equilibrium
-from .referral import (N_REGIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, pain_reference,
-                       referral_data, region_weights, root_pain_intensity)
+from .postures import Posture
+from .referral import (
+    N_REGIONS,
+    PAIN_OUTPUTS,
+    REGIONS,
+    add_pain_columns,
+    has_pain_columns,
+    pain_reference,
+    referral_data,
+    region_weights,
+    root_pain_intensity,
+)
 from .scenario import load_scenario
 from .signature import neurogenic_claudication, posture_signature
 from .sweep.population import population_samples

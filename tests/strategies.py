@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from sim import params as prm
-from sim.loads import BUILTIN_POSTURES
 from sim.layout import HERNIATION_SIDES, HERNIATION_ZONES
+from sim.loads import BUILTIN_POSTURES
 
 # Physiological sub-ranges where the full range is wider than anything a sweep would use.
 NARROW = {

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import configurations, packed_rows, section
+from test_geometry import face_args, twin_faces
 
 from sim import compression as cmp
 from sim import geometry as geo
-from strategies import configurations, packed_rows, section
-from test_geometry import face_args, twin_faces
 
 RTOL = 1e-9
 ATOL = 1e-10

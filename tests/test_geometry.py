@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import configurations, packed_rows, section
 
 from sim import geometry as geo
 from sim.layout import HERNIATION_SIDES, HERNIATION_ZONES
-from strategies import configurations, packed_rows, section
 
 RTOL = 1e-9
 ATOL = 1e-10

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import configurations, packed_rows
 
 from sim import loads
 from sim import params as prm
-from strategies import configurations, packed_rows
 
 RTOL = 1e-9
 ATOL = 1e-9

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sim import loads, mechanics as mech
-from sim import params as prm
 from strategies import configurations, packed_rows
+
+from sim import loads
+from sim import mechanics as mech
+from sim import params as prm
 
 RTOL = 1e-9
 ATOL = 1e-9

@@ -371,8 +371,8 @@ def test_notes_fit_inside_the_figure(grid_store):
 
 
 def test_root_and_ganglion_are_drawn_inside_the_foramen():
-    from sim.geometry import UPPER_CHAMBER
     from sim.engine import foramen_shapes
+    from sim.geometry import UPPER_CHAMBER
 
     scenario = sim.load_scenario(SCENARIOS / "foraminal_herniation_left.toml")
     mobility = scenario.values["anatomy.root_bed_mobility_mm"]

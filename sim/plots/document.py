@@ -429,9 +429,9 @@ def write_pdf(doc: Document, path, paper: str = "a4", footer: str = "") -> int:
     """Write ``doc`` as a PDF of ``paper`` size ('a4' or 'letter') to ``path``; return the page count."""
     import matplotlib.pyplot as plt
     import numpy as np
-    from PIL import Image
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.patches import Rectangle
+    from PIL import Image
 
     paper = check_paper(paper)
     layout = _Layout(paper)

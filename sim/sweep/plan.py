@@ -11,7 +11,6 @@ from .population import Population, population_samples
 from .spec import SweepSpec
 from .store import SAMPLE_DIM
 
-
 # ------------------------------------------------------------------- plan --
 _KERNEL_LABELS = None
 
@@ -193,9 +192,9 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     builds each row from the base rows and the chunk's varying columns, and
     returns the results result-major, so the store writes them without a copy.
     """
-    from ..pipeline import evaluate_sets
-    from ..layout import COL, OUT
     from ..engine import DEFAULT_CHUNK
+    from ..layout import COL, OUT
+    from ..pipeline import evaluate_sets
 
     if n_threads:
         import numba
