@@ -81,7 +81,8 @@ def _build_parser() -> argparse.ArgumentParser:
                "the report opens with its findings.",
                "sim report configs/scenarios/spondylolisthesis_grade1.toml --out reports/spondylolisthesis")
     rep.add_argument("source", metavar="STORE_OR_SCENARIO", help="a scenario file (.toml) or a sweep store (.zarr)")
-    rep.add_argument("--out", required=True, metavar="DIR", help="directory for the report (written whole or not at all)")
+    rep.add_argument("--out", required=True, metavar="DIR",
+                     help="directory for the report (written whole or not at all)")
     rep.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                      help="override one scenario value (repeatable; scenarios only)")
     rep.add_argument("--allow-partial", action="store_true",

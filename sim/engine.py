@@ -228,5 +228,5 @@ def foramen_shapes(scenario, posture: str) -> dict:
     return out
 
 
-__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES", "GRADES",
-           "BUILTIN_POSTURES"]
+__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES",
+           "GRADES", "BUILTIN_POSTURES"]

@@ -191,7 +191,10 @@ def trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segme
 
 
 def reachable_rotation_deg(angle_deg, k0, b):
-    """The imposed rotation, or the one at :data:`PASSIVE_MOMENT_LIMIT_NM` if that is smaller: (angle [deg], held 0/1)."""
+    """The imposed rotation, or the one at :data:`PASSIVE_MOMENT_LIMIT_NM` if that is smaller.
+
+    Returns (angle [deg], held 0/1).
+    """
     top = float(bending_angle_deg(PASSIVE_MOMENT_LIMIT_NM, k0, b))
     if abs(angle_deg) > top:
         return math.copysign(top, angle_deg), 1.0

@@ -153,7 +153,8 @@ def _section(v: dict, section: str) -> dict:
 
 
 # ---------------------------------------------------------------- reference chain
-def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, capture: dict | None = None) -> np.ndarray:
+def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
+                 capture: dict | None = None) -> np.ndarray:
     """All outputs of one packed configuration for both sides, shape ``(2, len(OUTPUTS))``.
 
     ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
@@ -236,8 +237,9 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
         o[OUT_FORAMINAL_HEIGHT_MM] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
         o[OUT_FORAMINAL_WIDTH_MM] = geo.foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
-        room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"], bulge, v["pathology.facet_hypertrophy_mm"],
-                                          thick - t0, ahead, tissue["slip_recess_ratio"], recess_hern)
+        room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"], bulge,
+                                          v["pathology.facet_hypertrophy_mm"], thick - t0, ahead,
+                                          tissue["slip_recess_ratio"], recess_hern)
         o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
         # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an

@@ -145,7 +145,8 @@ def custom_posture(name: str, table: dict) -> Posture:
             values[key] = value
             continue
         if key not in _RANGES:
-            raise SimInputError(f"unknown key 'postures.{name}.{key}'; allowed: {', '.join(list(_RANGES) + ['supported'])}")
+            allowed = ", ".join(list(_RANGES) + ["supported"])
+            raise SimInputError(f"unknown key 'postures.{name}.{key}'; allowed: {allowed}")
         lo, hi, unit = _RANGES[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise SimInputError(

@@ -88,7 +88,7 @@ def posture_signature(frame) -> dict:
         provoking = [p for p, v in peak.items() if float(v) >= ref + margin]
         relieving = [p for p, v in peak.items() if float(v) <= ref - margin]
 
-        def worse(a, b):
+        def worse(a, b, peak=peak):
             return float(peak[a]) - float(peak[b]) >= signature_margin(max(float(peak[a]), float(peak[b])),
                                                                         min_change, fraction)
 

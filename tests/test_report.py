@@ -274,7 +274,8 @@ def test_pdf_paper_sizes_and_page_numbers(tmp_path):
             if op[0] in ("text", "image"):
                 assert op[2] <= layout.bottom + 1e-6
             if op[0] == "image":
-                assert op[1] >= doc.MARGIN_IN["left"] - 1e-6 and op[1] + op[3] <= layout.page_w - doc.MARGIN_IN["right"] + 1e-6
+                assert op[1] >= doc.MARGIN_IN["left"] - 1e-6
+                assert op[1] + op[3] <= layout.page_w - doc.MARGIN_IN["right"] + 1e-6
 
 
 def test_wrapped_text_fits_the_text_width():
@@ -312,7 +313,8 @@ def test_sweep_title_from_sweep_name(tmp_path):
     from sim.report import sweep_title
 
     ds = xr.Dataset(attrs={"title": "slip_x_height_loss", "description": "slip against height loss"})
-    assert sweep_title(ds, tmp_path / "whatever.zarr") == ("Sweep report: slip_x_height_loss", "slip against height loss")
+    assert sweep_title(ds, tmp_path / "whatever.zarr") == ("Sweep report: slip_x_height_loss",
+                                                           "slip against height loss")
     assert sweep_title(xr.Dataset(), tmp_path / "store.zarr")[0] == "Sweep report: store.zarr"
 
 

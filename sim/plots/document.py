@@ -135,7 +135,8 @@ def _html_block(block) -> str:
         width = int(round(block.size_in[0] * 96))
         return (f'<figure id="{html.escape(block.name)}"><img alt="{html.escape(block.caption)}" '
                 f'style="width:{width}px" src="data:image/png;base64,{data}"><figcaption>'
-                f'{html.escape(block.caption)} (<code>{html.escape(Path(block.path).name)}</code>)</figcaption></figure>')
+                f'{html.escape(block.caption)} (<code>{html.escape(Path(block.path).name)}</code>)'
+                '</figcaption></figure>')
     raise TypeError(f"unknown report block {type(block).__name__}")
 
 
