@@ -189,6 +189,7 @@ def _validate(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run the ``sim`` command line on ``argv`` (default ``sys.argv[1:]``); return the exit status (2: bad input)."""
     try:
         args = _build_parser().parse_args(argv)
         handler = {"run": _run, "sweep": _sweep, "report": _report, "validate": _validate}[args.command]

@@ -107,6 +107,7 @@ ROW = {name: i for i, name in enumerate(
 
 @lru_cache(maxsize=None)
 def builtin_postures() -> dict[str, Posture]:
+    """Built-in postures by name, read from the package data."""
     data = tomllib.loads(resources.files("sim.data").joinpath("postures.toml").read_text())
     names = {f.name for f in fields(Posture)}
     return {name: Posture(name=name, **{k: v for k, v in data[name].items() if k in names})

@@ -543,6 +543,7 @@ def add_pain_columns(frame, coef=None):
 
 
 def has_pain_columns(frame) -> bool:
+    """True if ``frame`` holds every pain output."""
     return all(c in frame.columns for c in PAIN_OUTPUTS)
 
 

@@ -45,6 +45,8 @@ from .units import KPA_PER_MMHG
 
 @dataclass(frozen=True)
 class Target:
+    """A published measurement, its accepted band, and how the model computes the same quantity."""
+
     id: str
     quantity: str
     unit: str
@@ -64,11 +66,14 @@ KINDS = ("calibration", "independent")
 
 @dataclass(frozen=True)
 class Result:
+    """A target and the value the model gives for it."""
+
     target: Target
     value: float
 
     @property
     def passed(self) -> bool:
+        """True if the value is finite and inside the accepted band."""
         return bool(np.isfinite(self.value) and self.target.low <= self.value <= self.target.high)
 
 
@@ -256,6 +261,7 @@ def counts(results: list[Result]) -> dict:
 
 
 def summary_lines(results: list[Result]) -> list[str]:
+    """One line per kind: passed of total, and the failing targets."""
     lines = []
     for kind, (passed, total) in counts(results).items():
         failed = [r.target.id for r in results if r.target.kind == kind and not r.passed]
@@ -270,6 +276,7 @@ def summary_lines(results: list[Result]) -> list[str]:
 
 
 def rows_as_dicts(results: list[Result]) -> list[dict]:
+    """One plain dict per target (model value, published band, result, source)."""
     out = []
     for r in results:
         t = r.target
@@ -281,6 +288,7 @@ def rows_as_dicts(results: list[Result]) -> list[dict]:
 
 
 def format_table(results: list[Result]) -> str:
+    """Results as a fixed-width text table, with notes on the known failures."""
     rows = [("id", "quantity", "model", "published", "accepted", "unit", "kind", "result", "source")]
     notes = []
     for r in results:
@@ -304,6 +312,7 @@ def format_table(results: list[Result]) -> str:
 
 
 def format_json(results: list[Result]) -> str:
+    """Results as JSON: the targets and the passed/total counts per kind."""
     import json
 
     c = counts(results)
@@ -313,6 +322,7 @@ def format_json(results: list[Result]) -> str:
 
 
 def format_csv(results: list[Result]) -> str:
+    """Results as CSV, one row per target."""
     import csv
     import io
 

@@ -36,6 +36,8 @@ SHRINK_TO_FIT = 0.55
 # ----------------------------------------------------------------- blocks --
 @dataclass
 class Heading:
+    """A section heading (``level``: HTML heading level) with an optional link anchor."""
+
     text: str
     level: int = 2
     anchor: str | None = None
@@ -43,17 +45,23 @@ class Heading:
 
 @dataclass
 class Paragraph:
+    """A paragraph of text in one of the paragraph styles."""
+
     text: str
     style: str = "body"  # "body", "note" (small, grey) or "alert" (the disclaimer box)
 
 
 @dataclass
 class Bullets:
+    """A bulleted list."""
+
     items: list[str]
 
 
 @dataclass
 class Table:
+    """A table: header, rows of text, and the indices of right-aligned numeric columns."""
+
     header: list[str]
     rows: list[list[str]]
     numeric: tuple[int, ...] = ()
@@ -61,6 +69,8 @@ class Table:
 
 @dataclass
 class Figure:
+    """A saved figure (PNG path), its caption, name and drawn size [in]."""
+
     path: Path
     caption: str
     name: str

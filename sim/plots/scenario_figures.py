@@ -457,6 +457,7 @@ def pain_figure(scenario, frame):
 
 # --------------------------------------------------------------- summary --
 def worst_grade(series) -> str:
+    """Worst compression grade in ``series``, or ``"none"`` if it holds no grade."""
     codes = [GRADES.index(g) for g in series if g in GRADES]
     return GRADES[max(codes)] if codes else "none"
 
@@ -502,6 +503,7 @@ def changed_inputs(scenario):
 
 
 def signature_lines(frame) -> list[str]:
+    """One line per side: the postures that provoke and relieve pain, and any neurogenic-claudication pattern."""
     from ..signature import posture_signature
 
     sig = posture_signature(frame)

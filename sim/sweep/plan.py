@@ -50,14 +50,17 @@ class Plan:
 
     @property
     def n_configs(self) -> int:
+        """Number of configurations (product of the configuration axes)."""
         return int(np.prod(self.shape))
 
     @property
     def chunk_grid(self) -> tuple[int, ...]:
+        """Number of chunks along each configuration axis."""
         return tuple(-(-n // b) for n, b in zip(self.shape, self.block))
 
     @property
     def n_chunks(self) -> int:
+        """Total number of chunks."""
         return int(np.prod(self.chunk_grid))
 
     def region(self, k: int) -> tuple[slice, ...]:
@@ -66,6 +69,7 @@ class Plan:
         return tuple(slice(int(i) * b, min((int(i) + 1) * b, n)) for i, b, n in zip(index, self.block, self.shape))
 
     def chunk_size(self, k: int) -> int:
+        """Number of configurations in chunk ``k``."""
         return int(np.prod([s.stop - s.start for s in self.region(k)]))
 
 
