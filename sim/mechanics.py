@@ -510,7 +510,7 @@ def _segment_equilibrium(force, shear, moment, lat_moment, ax_moment, imposed, a
             a = _bending_angle_deg(moment, ke0, be)
         a = min(max(a, _A_MIN), _A_MAX)
         lo, hi = _A_MIN, _A_MAX
-        for _ in range(1, _MAX_ITER + 1):
+        for _iteration in range(1, _MAX_ITER + 1):
             w, i1 = _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
             u, i2 = _solve_u(u, shear, a, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
             iters += 1
