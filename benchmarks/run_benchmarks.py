@@ -204,7 +204,8 @@ def main(argv=None) -> int:
 def table(res: dict) -> str:
     k, s, m = res["kernel"], res["sweep"], res["machine"]
     rows = [
-        ("numba kernel, all cores", f"{k['numba_all_cores_per_s']:.3g} configs/s", f"{k['threads']} threads, {k['configs']} configs"),
+        ("numba kernel, all cores", f"{k['numba_all_cores_per_s']:.3g} configs/s",
+         f"{k['threads']} threads, {k['configs']} configs"),
         ("numba kernel, 1 thread", f"{k['numba_1_thread_per_s']:.3g} configs/s",
          f"{k['microseconds_per_config_1_thread']:.2f} us/config; {k['mean_solver_iterations']:.1f} Newton iterations"),
         ("reference engine", f"{k['reference_per_s']:.3g} configs/s", f"{k['reference_configs']} configs"),

@@ -41,7 +41,6 @@ def _lesion(scenario) -> str:
 
 
 def _row(name: str, patterns: dict, results: dict) -> str:
-    import numpy as np
 
     import sim
     from sim.referral import PAIN_OUTPUTS

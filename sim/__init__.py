@@ -8,9 +8,10 @@ Public API (docs/architecture.md; result names in docs/results.md): :func:`load_
 """
 
 from . import report as _report_module  # loaded before the function below takes the name ``report``
-from .about import DISCLAIMER, __version__
-from .errors import SimInputError
+from .about import DISCLAIMER
+from .about import __version__ as __version__  # re-exported: sim.__version__
 from .engine import evaluate, simulate
+from .errors import SimInputError
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 

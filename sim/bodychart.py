@@ -107,8 +107,8 @@ def draw_body_chart(pain_left: dict, pain_right: dict, ax=None, title: str | Non
             for side, poly in sides.items():
                 polys.append(np.asarray(poly, dtype=float) + [dx, 0.0])
                 values.append(_pain_value(pains[side], region))
-        coll = PolyCollection(polys, array=np.ma.masked_less(values, NO_PAIN), cmap=cmap, norm=norm, edgecolors="#606060",
-                              linewidths=0.45, zorder=2)
+        coll = PolyCollection(polys, array=np.ma.masked_less(values, NO_PAIN), cmap=cmap, norm=norm,
+                              edgecolors="#606060", linewidths=0.45, zorder=2)
         ax.add_collection(coll)
         if annotate:
             for poly, v in zip(polys, values):
@@ -167,8 +167,9 @@ def postures_figure(frame, scenario_name: str | None = None):
     nrow = int(np.ceil(len(postures) / ncol))
     # 2.5 in per chart: at 96 px/in in the HTML page, region numbers print at about 7 pt
     fig = plt.figure(figsize=(2.5 * ncol + 0.9, 3.25 * nrow + 1.05))
-    grid = fig.add_gridspec(nrow, ncol, left=0.005, right=1 - 0.85 / (2.5 * ncol + 0.9), top=1 - 0.6 / (3.25 * nrow + 1.05),
-                            bottom=0.5 / (3.25 * nrow + 1.05), wspace=0.0, hspace=0.12)
+    grid = fig.add_gridspec(nrow, ncol, left=0.005, right=1 - 0.85 / (2.5 * ncol + 0.9),
+                            top=1 - 0.6 / (3.25 * nrow + 1.05), bottom=0.5 / (3.25 * nrow + 1.05),
+                            wspace=0.0, hspace=0.12)
     axes = np.array([[fig.add_subplot(grid[r, k]) for k in range(ncol)] for r in range(nrow)])
     for ax, posture in zip(axes.flat, postures):
         left, right = _pain_by_side(frame, posture)
@@ -176,8 +177,9 @@ def postures_figure(frame, scenario_name: str | None = None):
                         fontsize=9, notes=False)
     for ax in list(axes.flat)[len(postures):]:
         ax.axis("off")
-    import matplotlib
     import textwrap
+
+    import matplotlib
 
     sm = matplotlib.cm.ScalarMappable(norm=matplotlib.colors.Normalize(*PAIN_RANGE), cmap=CMAP)
     width = 2.5 * ncol + 0.9

@@ -33,9 +33,9 @@ def _sub(sub, name: str, help_text: str, description: str, example: str):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from .about import __version__
-
     import textwrap
+
+    from .about import __version__
 
     p = _Parser(prog="sim", description=textwrap.fill("L4-L5 nerve-root compression simulator "
                 "(research and teaching model, not a diagnostic device). " + SIGNS, 88),
@@ -81,7 +81,8 @@ def _build_parser() -> argparse.ArgumentParser:
                "the report opens with its findings.",
                "sim report configs/scenarios/spondylolisthesis_grade1.toml --out reports/spondylolisthesis")
     rep.add_argument("source", metavar="STORE_OR_SCENARIO", help="a scenario file (.toml) or a sweep store (.zarr)")
-    rep.add_argument("--out", required=True, metavar="DIR", help="directory for the report (written whole or not at all)")
+    rep.add_argument("--out", required=True, metavar="DIR",
+                     help="directory for the report (written whole or not at all)")
     rep.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                      help="override one scenario value (repeatable; scenarios only)")
     rep.add_argument("--allow-partial", action="store_true",
@@ -188,6 +189,7 @@ def _validate(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run the ``sim`` command line on ``argv`` (default ``sys.argv[1:]``); return the exit status (2: bad input)."""
     try:
         args = _build_parser().parse_args(argv)
         handler = {"run": _run, "sweep": _sweep, "report": _report, "validate": _validate}[args.command]

@@ -12,8 +12,18 @@ import numpy as np
 
 from . import params as prm
 from .errors import SimInputError
-from .layout import (CATEGORICAL_OUTPUTS, CODE_COLUMNS, COLUMNS, GRADES, HERNIATION_SIDES, HERNIATION_ZONES,
-                     OUT, OUTPUTS, PARAM_COLUMNS, SIDES)
+from .layout import (
+    CATEGORICAL_OUTPUTS,
+    CODE_COLUMNS,
+    COLUMNS,
+    GRADES,
+    HERNIATION_SIDES,
+    HERNIATION_ZONES,
+    OUT,
+    OUTPUTS,
+    PARAM_COLUMNS,
+    SIDES,
+)
 from .postures import BUILTIN_POSTURES, Posture, builtin_postures
 
 ENGINES = ("numba", "reference")
@@ -218,5 +228,5 @@ def foramen_shapes(scenario, posture: str) -> dict:
     return out
 
 
-__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES", "GRADES",
-           "BUILTIN_POSTURES"]
+__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES",
+           "GRADES", "BUILTIN_POSTURES"]

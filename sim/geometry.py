@@ -552,7 +552,7 @@ def _foraminal_area_mm2(n, c, buf_a, buf_b):
 
 @njit(cache=True)
 def _line_x(n, c, i, y):
-    """x of face ``i`` at height ``y`` [mm]."""
+    """Abscissa x of face ``i`` at height ``y`` [mm]."""
     return (c[i] - n[i, 1] * y) / n[i, 0]
 
 

@@ -53,8 +53,21 @@ import numpy as np
 
 from .errors import SimInputError  # noqa: F401  (re-exported for callers)
 from .jit import njit
-from .postures import (BUILTIN_POSTURES, KINDS, LAW_KEYS, LIFTING, LIFTING_KEYS, LOAD_CASE, LOAD_KEYS,  # noqa: F401
-                       ROW, TRUNK, TRUNK_POSTURE_KEYS, Posture, builtin_postures, custom_posture)
+from .postures import (  # noqa: F401
+    BUILTIN_POSTURES,
+    KINDS,
+    LAW_KEYS,
+    LIFTING,
+    LIFTING_KEYS,
+    LOAD_CASE,
+    LOAD_KEYS,
+    ROW,
+    TRUNK,
+    TRUNK_POSTURE_KEYS,
+    Posture,
+    builtin_postures,
+    custom_posture,
+)
 from .units import GRAVITY_M_S2, REFERENCE_BODY_MASS_KG
 
 #: Largest passive moment a posture imposes on the segment [N m]: twice the 10 N m of the in vitro
@@ -178,7 +191,10 @@ def trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segme
 
 
 def reachable_rotation_deg(angle_deg, k0, b):
-    """The imposed rotation, or the one at :data:`PASSIVE_MOMENT_LIMIT_NM` if that is smaller: (angle [deg], held 0/1)."""
+    """The imposed rotation, or the one at :data:`PASSIVE_MOMENT_LIMIT_NM` if that is smaller.
+
+    Returns (angle [deg], held 0/1).
+    """
     top = float(bending_angle_deg(PASSIVE_MOMENT_LIMIT_NM, k0, b))
     if abs(angle_deg) > top:
         return math.copysign(top, angle_deg), 1.0

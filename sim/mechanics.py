@@ -54,8 +54,8 @@ import math
 import numpy as np
 
 from .jit import njit
-from .params import defaults as _defaults
 from .loads import LAW_KEYS, _bending_angle_deg, _bending_moment_nm, bending_angle_deg, bending_moment_nm  # noqa: F401
+from .params import defaults as _defaults
 
 #: Physiological limits of the L4-L5 rotations [deg]: beyond the in vivo range of a lumbar
 #: level (pearcy1984: about 14 deg flexion-extension, more flexion than extension) and about
@@ -135,7 +135,8 @@ def bottoming_force_n(c, h, k):
 
 def shear_stiffness_n_per_mm(force_n, ks0, fs, ds, hl, hp, instability_mm):
     """Shear stiffness of the disc [N/mm]: preload stiffening (gardner_morse2004), degeneration, instability."""
-    return ks0 * (1.0 + max(force_n, 0.0) / fs) * (1.0 - ds * hl / hp) / (1.0 + instability_mm / INSTABILITY_REFERENCE_MM)
+    return (ks0 * (1.0 + max(force_n, 0.0) / fs) * (1.0 - ds * hl / hp)
+            / (1.0 + instability_mm / INSTABILITY_REFERENCE_MM))
 
 
 def axial_residual(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor):
@@ -416,7 +417,7 @@ def _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, 
     if not (lo < w < hi):
         w = 0.5 * (lo + hi) if hi - lo < 2.0 else min(max(0.0, lo + 1.0), hi - 1.0)
     it = 0
-    for it in range(1, _MAX_ITER + 1):
+    for it in range(1, _MAX_ITER + 1):  # noqa: B007 (the count is returned after the loop)
         g, dg, _, _, _, _, _ = _axial_residual(w, force, sa, ca, sl, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb,
                                             kfac, gap, lever, eps, cor)
         if g == 0.0:
@@ -448,7 +449,7 @@ def _solve_u(u, shear, a, axial, u_rest, ks, kap, gap_ap, hf, r_lat, eps):
     if not (lo < u < hi):
         u = u_rest
     it = 0
-    for it in range(1, _MAX_ITER + 1):
+    for it in range(1, _MAX_ITER + 1):  # noqa: B007 (the count is returned after the loop)
         g, dg, _, _, _, _, _ = _shear_residual(u, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, eps)
         if g == 0.0:
             break
@@ -497,8 +498,8 @@ def _segment_equilibrium(force, shear, moment, lat_moment, ax_moment, imposed, a
         lat = min(max(lat, -_L_MAX), _L_MAX)
         axial = min(max(axial, -_X_MAX), _X_MAX)
         w, i1 = _solve_w(np.nan, force, 0.0, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
-        m0 = _axial_residual(w, force, 0.0, 1.0, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever,
-                             eps, cor)[4] / _KNMM
+        m0 = _axial_residual(w, force, 0.0, 1.0, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac,
+                             gap, lever, eps, cor)[4] / _KNMM
         target = moment + m0
         u = u_rest
         iters = i1
@@ -509,17 +510,16 @@ def _segment_equilibrium(force, shear, moment, lat_moment, ax_moment, imposed, a
             a = _bending_angle_deg(moment, ke0, be)
         a = min(max(a, _A_MIN), _A_MAX)
         lo, hi = _A_MIN, _A_MAX
-        g_lo, g_hi = 0.0, 0.0
-        checked = False
-        for it in range(1, _MAX_ITER + 1):
+        for _iteration in range(1, _MAX_ITER + 1):
             w, i1 = _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
             u, i2 = _solve_u(u, shear, a, axial, u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
             iters += 1
             sa, ca = math.sin(a * _DEG), math.cos(a * _DEG)
-            gw, dgw, _, _, m_ax, dm_ax, maa_ax = _axial_residual(w, force, sa, ca, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0,
-                                                                 bd, kt, kb, kfac, gap, lever, eps, cor)
-            gu, dgu, _, _, m_sh, dm_sh, maa_sh = _shear_residual(u, shear, sa, ca, math.sin(axial * _DEG), u_rest, ks, kap_eff, gap_ap,
-                                                                 hf, r_lat, eps)
+            gw, dgw, _, _, m_ax, dm_ax, maa_ax = _axial_residual(w, force, sa, ca, math.sin(lat * _DEG), hl, hp, ha,
+                                                                 depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps,
+                                                                 cor)
+            gu, dgu, _, _, m_sh, dm_sh, maa_sh = _shear_residual(u, shear, sa, ca, math.sin(axial * _DEG), u_rest, ks,
+                                                                 kap_eff, gap_ap, hf, r_lat, eps)
             mb, kb_t = _sagittal_moment_nm(a, kf0, bf, ke0, be)
             g = (mb - target) * _KNMM + m_ax + m_sh
             if g == 0.0:
@@ -549,9 +549,10 @@ def _segment_equilibrium(force, shear, moment, lat_moment, ax_moment, imposed, a
     if abs(u - u_rest) >= TRANSLATION_LIMIT_MM:
         at_bound = 1.0
     sa, ca = math.sin(a * _DEG), math.cos(a * _DEG)
-    _, _, tl, tr, _, _, _ = _axial_residual(w, force, sa, ca, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap,
-                                         lever, eps, cor)
-    _, _, sl, sr, _, _, _ = _shear_residual(u, shear, sa, ca, math.sin(axial * _DEG), u_rest, ks, kap_eff, gap_ap, hf, r_lat, eps)
+    _, _, tl, tr, _, _, _ = _axial_residual(w, force, sa, ca, math.sin(lat * _DEG), hl, hp, ha, depth, r_lat, kd0, bd,
+                                            kt, kb, kfac, gap, lever, eps, cor)
+    _, _, sl, sr, _, _, _ = _shear_residual(u, shear, sa, ca, math.sin(axial * _DEG), u_rest, ks, kap_eff, gap_ap, hf,
+                                            r_lat, eps)
     return a, lat, axial, w, u, tl, tr, sl, sr, float(iters), at_bound
 
 

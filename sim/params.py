@@ -44,13 +44,16 @@ class ParamSpec:
 
     @property
     def key(self) -> str:
+        """Flat key ``section.name`` of the parameter."""
         return f"{self.section}.{self.name}"
 
     @property
     def categorical(self) -> bool:
+        """True if the parameter takes one of a set of named choices."""
         return self.choices is not None
 
     def allowed(self) -> str:
+        """Allowed values as text: the choices, or the range with its unit."""
         if self.categorical:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         return f"{self.min:g} to {self.max:g} {self.unit}".rstrip()
@@ -129,6 +132,7 @@ def all_specs() -> tuple[ParamSpec, ...]:
 
 @lru_cache(maxsize=None)
 def spec_map() -> dict[str, ParamSpec]:
+    """Spec of every parameter by flat key, in the order of the parameter table."""
     return {s.key: s for s in _load_specs()}
 
 
@@ -153,6 +157,7 @@ def defaults() -> dict[str, float | str]:
 
 
 def numeric_keys() -> tuple[str, ...]:
+    """Flat keys of the numeric (non-categorical) parameters, in the order of the parameter table."""
     return tuple(s.key for s in _load_specs() if not s.categorical)
 
 

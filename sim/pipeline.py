@@ -20,18 +20,53 @@ from . import loads as ld
 from . import mechanics as mech
 from . import referral as rfl
 from .jit import njit, prange
-from .layout import (COL, COLUMNS, OUT_AXIAL_ANGLE_DEG, OUT_AXIAL_MOMENT_NM, OUT_COMPRESSIVE_FORCE_N,
-                     OUT_DISC_BULGE_MM, OUT_DISC_FORCE_N, OUT_DISC_HEIGHT_POSTERIOR_MM, OUT_FACET_FORCE_N,
-                     OUT_FLEXION_MOMENT_NM, OUT_FORAMINAL_AREA_MM2, OUT_FORAMINAL_HEIGHT_MM, OUT_FORAMINAL_WIDTH_MM,
-                     OUT_IDP_MPA, OUT_L4_CLEARANCE_MM, OUT_L4_DEFORMATION_PCT, OUT_L4_DRG_CLEARANCE_MM,
-                     OUT_L4_DRG_DEFORMATION_PCT, OUT_L4_DRG_PRESSURE_KPA, OUT_L4_GRADE, OUT_L4_PRESSURE_KPA,
-                     OUT_L4_ROOT_X_MM, OUT_L4_ROOT_Y_MM, OUT_L5_CLEARANCE_MM, OUT_L5_DEFORMATION_PCT, OUT_L5_GRADE,
-                     OUT_L5_PRESSURE_KPA, OUT_LATERAL_ANGLE_DEG, OUT_LATERAL_MOMENT_NM, OUT_LATERAL_RECESS_DEPTH_MM,
-                     OUT_SEGMENT_ANGLE_DEG, OUT_SLIP_MM, OUT_SOLVER_ITERATIONS, OUTPUTS,
-                     OUT_AXIAL_COMPRESSION_MM, OUT_SHEAR_FORCE_N, OUT_SIDE_FACET_FORCE_N, OUT_SOLVER_AT_BOUND,
-                     OUT_TRANSLATION_MM, PAIN_START, PARAM_COLUMNS,
-                     ZONE_CENTRAL)
-from .layout import OUT_HERNIATION_EFFECTIVE_MM, OUT_NUCLEAR_SHIFT_MM, OUT_PRESSURE_LIMIT_REACHED
+from .layout import (
+    COL,
+    COLUMNS,
+    OUT_AXIAL_ANGLE_DEG,
+    OUT_AXIAL_COMPRESSION_MM,
+    OUT_AXIAL_MOMENT_NM,
+    OUT_COMPRESSIVE_FORCE_N,
+    OUT_DISC_BULGE_MM,
+    OUT_DISC_FORCE_N,
+    OUT_DISC_HEIGHT_POSTERIOR_MM,
+    OUT_FACET_FORCE_N,
+    OUT_FLEXION_MOMENT_NM,
+    OUT_FORAMINAL_AREA_MM2,
+    OUT_FORAMINAL_HEIGHT_MM,
+    OUT_FORAMINAL_WIDTH_MM,
+    OUT_HERNIATION_EFFECTIVE_MM,
+    OUT_IDP_MPA,
+    OUT_L4_CLEARANCE_MM,
+    OUT_L4_DEFORMATION_PCT,
+    OUT_L4_DRG_CLEARANCE_MM,
+    OUT_L4_DRG_DEFORMATION_PCT,
+    OUT_L4_DRG_PRESSURE_KPA,
+    OUT_L4_GRADE,
+    OUT_L4_PRESSURE_KPA,
+    OUT_L4_ROOT_X_MM,
+    OUT_L4_ROOT_Y_MM,
+    OUT_L5_CLEARANCE_MM,
+    OUT_L5_DEFORMATION_PCT,
+    OUT_L5_GRADE,
+    OUT_L5_PRESSURE_KPA,
+    OUT_LATERAL_ANGLE_DEG,
+    OUT_LATERAL_MOMENT_NM,
+    OUT_LATERAL_RECESS_DEPTH_MM,
+    OUT_NUCLEAR_SHIFT_MM,
+    OUT_PRESSURE_LIMIT_REACHED,
+    OUT_SEGMENT_ANGLE_DEG,
+    OUT_SHEAR_FORCE_N,
+    OUT_SIDE_FACET_FORCE_N,
+    OUT_SLIP_MM,
+    OUT_SOLVER_AT_BOUND,
+    OUT_SOLVER_ITERATIONS,
+    OUT_TRANSLATION_MM,
+    OUTPUTS,
+    PAIN_START,
+    PARAM_COLUMNS,
+    ZONE_CENTRAL,
+)
 
 NOUT = len(OUTPUTS)
 N_PAIN = 10  # nine pain regions, then the distribution code (sim.referral.pain_row)
@@ -118,7 +153,8 @@ def _section(v: dict, section: str) -> dict:
 
 
 # ---------------------------------------------------------------- reference chain
-def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, capture: dict | None = None) -> np.ndarray:
+def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
+                 capture: dict | None = None) -> np.ndarray:
     """All outputs of one packed configuration for both sides, shape ``(2, len(OUTPUTS))``.
 
     ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
@@ -201,8 +237,9 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray, c
         o[OUT_FORAMINAL_HEIGHT_MM] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
         o[OUT_FORAMINAL_WIDTH_MM] = geo.foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
-        room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"], bulge, v["pathology.facet_hypertrophy_mm"],
-                                          thick - t0, ahead, tissue["slip_recess_ratio"], recess_hern)
+        room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"], bulge,
+                                          v["pathology.facet_hypertrophy_mm"], thick - t0, ahead,
+                                          tissue["slip_recess_ratio"], recess_hern)
         o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
         # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an

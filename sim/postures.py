@@ -107,6 +107,7 @@ ROW = {name: i for i, name in enumerate(
 
 @lru_cache(maxsize=None)
 def builtin_postures() -> dict[str, Posture]:
+    """Built-in postures by name, read from the package data."""
     data = tomllib.loads(resources.files("sim.data").joinpath("postures.toml").read_text())
     names = {f.name for f in fields(Posture)}
     return {name: Posture(name=name, **{k: v for k, v in data[name].items() if k in names})
@@ -145,7 +146,8 @@ def custom_posture(name: str, table: dict) -> Posture:
             values[key] = value
             continue
         if key not in _RANGES:
-            raise SimInputError(f"unknown key 'postures.{name}.{key}'; allowed: {', '.join(list(_RANGES) + ['supported'])}")
+            allowed = ", ".join(list(_RANGES) + ["supported"])
+            raise SimInputError(f"unknown key 'postures.{name}.{key}'; allowed: {allowed}")
         lo, hi, unit = _RANGES[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
             raise SimInputError(

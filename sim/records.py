@@ -55,6 +55,7 @@ def table_columns(frame) -> list[tuple[str, str, str]]:
 
 
 def ordered_columns(frame) -> list[str]:
+    """Columns of ``frame`` in the public order: record columns first, then the rest as they are."""
     first = [c for c in RECORD_COLUMNS if c in frame.columns]
     return first + [c for c in frame.columns if c not in first]
 
@@ -75,10 +76,12 @@ def to_records(frame) -> list[dict]:
 
 
 def to_json(frame) -> str:
+    """Records of ``frame`` as a JSON list of objects."""
     return json.dumps(to_records(frame), indent=1)
 
 
 def to_csv(frame) -> str:
+    """Records of ``frame`` as CSV in the public column order (10 significant digits)."""
     buf = io.StringIO()
     frame[ordered_columns(frame)].to_csv(buf, index=False, float_format="%.10g")
     return buf.getvalue()

@@ -52,13 +52,13 @@ farrar2001, lesher2008, suri2010 (full citations and addresses in
 
 from __future__ import annotations
 
+import math
 import tomllib
 from functools import lru_cache
 from importlib import resources
 
-import math
-
 import numpy as np
+
 from .jit import njit
 
 #: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).
@@ -543,6 +543,7 @@ def add_pain_columns(frame, coef=None):
 
 
 def has_pain_columns(frame) -> bool:
+    """True if ``frame`` holds every pain output."""
     return all(c in frame.columns for c in PAIN_OUTPUTS)
 
 

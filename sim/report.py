@@ -347,7 +347,7 @@ def _sweep_findings_blocks(rep: _Report, findings: dict) -> None:
     if findings.get("worst"):
         rep.heading("Which posture is worst", 3)
         rep.bullets(findings["worst"] + findings.get("shares", []))
-    for root, (lead, sentences) in findings.get("onsets", {}).items():
+    for lead, sentences in findings.get("onsets", {}).values():
         rep.heading(f"Where each grade begins: {lead.split(',')[0]}", 3)
         rep.paragraph(lead)
         rep.bullets(sentences)

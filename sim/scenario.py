@@ -26,6 +26,7 @@ class Scenario:
     path: str | None = None
 
     def posture(self, name: str) -> Posture:
+        """Posture ``name``, custom or built-in; an unknown name raises SimInputError."""
         if name in self.custom_postures:
             return self.custom_postures[name]
         if name in builtin_postures():

@@ -12,7 +12,7 @@ Lesher JM et al. (2008) Pain Med 9(1):22-25 (hip-joint pain referral).
 
 from __future__ import annotations
 
-from .referral import DISTRIBUTIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, referral_data
+from .referral import DISTRIBUTIONS, PAIN_OUTPUTS, REGIONS, has_pain_columns, referral_data
 
 
 def _region_text(region: str) -> str:
@@ -88,7 +88,7 @@ def posture_signature(frame) -> dict:
         provoking = [p for p, v in peak.items() if float(v) >= ref + margin]
         relieving = [p for p, v in peak.items() if float(v) <= ref - margin]
 
-        def worse(a, b):
+        def worse(a, b, peak=peak):
             return float(peak[a]) - float(peak[b]) >= signature_margin(max(float(peak[a]), float(peak[b])),
                                                                         min_change, fraction)
 

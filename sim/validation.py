@@ -16,10 +16,10 @@ xfail in the tests) instead of a widened band.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -27,10 +27,19 @@ from . import params as prm
 from .engine import evaluate, simulate
 from .errors import SimInputError
 from .layout import DISTRIBUTIONS, GRADES
-from .postures import Posture
 from .mechanics import bending_angle_deg, sagittal_equilibrium
-from .referral import (N_REGIONS, PAIN_OUTPUTS, REGIONS, add_pain_columns, has_pain_columns, pain_reference,
-                       referral_data, region_weights, root_pain_intensity)
+from .postures import Posture
+from .referral import (
+    N_REGIONS,
+    PAIN_OUTPUTS,
+    REGIONS,
+    add_pain_columns,
+    has_pain_columns,
+    pain_reference,
+    referral_data,
+    region_weights,
+    root_pain_intensity,
+)
 from .scenario import load_scenario
 from .signature import neurogenic_claudication, posture_signature
 from .sweep.population import population_samples
@@ -40,6 +49,8 @@ from .units import KPA_PER_MMHG
 
 @dataclass(frozen=True)
 class Target:
+    """A published measurement, its accepted band, and how the model computes the same quantity."""
+
     id: str
     quantity: str
     unit: str
@@ -59,11 +70,14 @@ KINDS = ("calibration", "independent")
 
 @dataclass(frozen=True)
 class Result:
+    """A target and the value the model gives for it."""
+
     target: Target
     value: float
 
     @property
     def passed(self) -> bool:
+        """True if the value is finite and inside the accepted band."""
         return bool(np.isfinite(self.value) and self.target.low <= self.value <= self.target.high)
 
 
@@ -173,8 +187,10 @@ def targets() -> list[Target]:
                     lambda: _value("flexion", "idp_mpa") / _value("standing", "idp_mpa")))
     t.append(Target("idp_ordering", "IDP order supine < sitting, standing < flexed < lifting (1 = holds)", "-",
                     "1", 0.5, 1.5, wilke + "; Li 2022 (sitting vs standing either way)", "independent",
-                    lambda: float(_value("supine", "idp_mpa") < min(_value("sitting", "idp_mpa"), _value("standing", "idp_mpa"))
-                                  and max(_value("sitting", "idp_mpa"), _value("standing", "idp_mpa")) < _value("flexion", "idp_mpa")
+                    lambda: float(_value("supine", "idp_mpa")
+                                  < min(_value("sitting", "idp_mpa"), _value("standing", "idp_mpa"))
+                                  and max(_value("sitting", "idp_mpa"), _value("standing", "idp_mpa"))
+                                  < _value("flexion", "idp_mpa")
                                   < _value("lifting", "idp_mpa"))))
     t.append(Target("lifting_compression", "L4-L5 compression, 20 kg round-back lift", "N", "2500-4000",
                     2500.0, 4000.0, "Afshari 2017 (3DSSPP 1.4-4.0 kN); La Torre 2017 stoop 3.6 kN; NIOSH 3.4 kN",
@@ -191,7 +207,8 @@ def targets() -> list[Target]:
                     _reuber_max_bulge))
     ank = "Ankara 2012, Clin Anat 25:218 (14 cadavers); Gkasdaris 2018 (CT, 73 adults)"
     t.append(Target("foraminal_height_unloaded", "Foraminal height, supine", "mm", "19.3-21.5", 17.0, 23.0,
-                    ank + "; band widened by the level spread", "calibration", lambda: _value("supine", "foraminal_height_mm"),
+                    ank + "; band widened by the level spread", "calibration",
+                    lambda: _value("supine", "foraminal_height_mm"),
                     sets="anatomy.foraminal_height_mm (the default is this measurement)", group="geometry"))
     t.append(Target("foraminal_width_unloaded", "Foraminal width at disc level, supine", "mm", "6.0-8.1", 5.0, 9.0,
                     ank, "calibration", lambda: _value("supine", "foraminal_width_mm"),
@@ -204,7 +221,8 @@ def targets() -> list[Target]:
     t.append(Target("area_flexion_gt_extension", "Foraminal area flexion minus extension", "mm2", "> 0",
                     0.0, math.inf, "Revel 1988; Eur Spine J 2017 positional MRI (250 foramina)", "independent",
                     lambda: _value("flexion", "foraminal_area_mm2") - _value("extension", "foraminal_area_mm2")))
-    t.append(Target("healthy_roots_free", "Healthy L4 DRG clearance, standing", "mm", "> 0 (root 5-6x smaller than foramen)",
+    t.append(Target("healthy_roots_free", "Healthy L4 DRG clearance, standing", "mm",
+                    "> 0 (root 5-6x smaller than foramen)",
                     0.0, math.inf, "Hasegawa 1995 (79 of 90 non-critical foramina free); classic anatomy",
                     "independent", lambda: _value("standing", "l4_drg_clearance_mm")))
     t.append(Target("hasegawa_critical_height", "L4 DRG deformation at posterior disc height 4 mm, unloaded", "%",
@@ -247,6 +265,7 @@ def counts(results: list[Result]) -> dict:
 
 
 def summary_lines(results: list[Result]) -> list[str]:
+    """One line per kind: passed of total, and the failing targets."""
     lines = []
     for kind, (passed, total) in counts(results).items():
         failed = [r.target.id for r in results if r.target.kind == kind and not r.passed]
@@ -261,6 +280,7 @@ def summary_lines(results: list[Result]) -> list[str]:
 
 
 def rows_as_dicts(results: list[Result]) -> list[dict]:
+    """One plain dict per target (model value, published band, result, source)."""
     out = []
     for r in results:
         t = r.target
@@ -308,6 +328,7 @@ def format_table(results: list[Result]) -> str:
 
 
 def format_json(results: list[Result]) -> str:
+    """Results as JSON: the targets and the passed/total counts per kind."""
     import json
 
     c = counts(results)
@@ -317,6 +338,7 @@ def format_json(results: list[Result]) -> str:
 
 
 def format_csv(results: list[Result]) -> str:
+    """Results as CSV, one row per target."""
     import csv
     import io
 
@@ -562,7 +584,7 @@ def _degenerated_vertical_margin() -> float:
 def _combined_claudication_margin() -> float:
     margins = []
     for side in ("left", "right"):
-        v = lambda p: _scenario_value("combined_degenerative", p, "l5_pressure_kpa", side)  # noqa: E731
+        v = lambda p, side=side: _scenario_value("combined_degenerative", p, "l5_pressure_kpa", side)  # noqa: E731
         margins.append(min(v("standing"), v("extension")) - max(v("sitting"), v("flexion")))
     return max(margins)
 
@@ -688,7 +710,8 @@ def issue10_targets() -> list[Target]:
         Target("ds_slip_flexion_minus_supine", "DS slip standing flexed minus supine", "mm",
                "1.5 (4.5 % of 33 mm)", 0.3, 3.5, issa, "independent",
                _safe(lambda: _ds_slip("flexion") - _ds_slip("supine")), group="mechanics"),
-        Target("ds_slip_supine_least", "DS: supine has the smallest slip of supine, standing, sitting, flexion", "1 = holds",
+        Target("ds_slip_supine_least", "DS: supine has the smallest slip of supine, standing, sitting, flexion",
+               "1 = holds",
                "1", 0.5, 1.5, issa + "; Folkerts et al. 2026, Brain Spine (upright-supine shows more)", "independent",
                _safe(lambda: float(_ds_slip("supine") < min(_ds_slip(p) for p in ("standing", "sitting", "flexion")))),
                group="mechanics"),

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from sim import params as prm
-from sim.loads import BUILTIN_POSTURES
 from sim.layout import HERNIATION_SIDES, HERNIATION_ZONES
+from sim.loads import BUILTIN_POSTURES
 
 # Physiological sub-ranges where the full range is wider than anything a sweep would use.
 NARROW = {
@@ -42,9 +42,11 @@ def configurations(draw, n=6):
     hp = batch["anatomy.disc_height_posterior_mm"]
     batch["anatomy.foraminal_height_mm"] = np.maximum(batch["anatomy.foraminal_height_mm"], hp + 0.5)
     ha = batch["anatomy.disc_height_anterior_mm"]
-    batch["pathology.disc_height_loss_mm"] = np.minimum(batch["pathology.disc_height_loss_mm"], np.minimum(hp, ha) - 1.0)
+    batch["pathology.disc_height_loss_mm"] = np.minimum(batch["pathology.disc_height_loss_mm"],
+                                                        np.minimum(hp, ha) - 1.0)
     depth = batch["anatomy.disc_depth_mm"]
-    batch["pathology.slip_mm"] = np.minimum(batch["pathology.slip_mm"], depth - batch["pathology.slip_instability_mm"] - 1e-9)
+    batch["pathology.slip_mm"] = np.minimum(batch["pathology.slip_mm"],
+                                            depth - batch["pathology.slip_instability_mm"] - 1e-9)
     batch["pathology.herniation_zone"] = rng.choice(HERNIATION_ZONES, n)
     batch["pathology.herniation_side"] = rng.choice(HERNIATION_SIDES, n)
     for i, zone in enumerate(batch["pathology.herniation_zone"]):

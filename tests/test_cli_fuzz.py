@@ -58,7 +58,8 @@ def scenario_files(draw) -> str:
         table = draw(st.dictionaries(st.sampled_from(sorted(_LOAD_RANGES)), scalars, max_size=4))
         sections["postures"] = {"run": ["custom"]}
         sections["postures.custom"] = table
-    return "\n".join(f"[{sec if sec == 'postures.custom' else json.dumps(sec)}]\n" + "\n".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in tab.items())
+    return "\n".join(f"[{sec if sec == 'postures.custom' else json.dumps(sec)}]\n"
+                     + "\n".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in tab.items())
                      for sec, tab in sections.items()) + "\n"
 
 

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import configurations, packed_rows, section
+from test_geometry import face_args, twin_faces
 
 from sim import compression as cmp
 from sim import geometry as geo
-from strategies import configurations, packed_rows, section
-from test_geometry import face_args, twin_faces
 
 RTOL = 1e-9
 ATOL = 1e-10
@@ -41,7 +41,8 @@ def test_strain_deformation_pressure_grade_space_exit_twins(batch, clearance, ex
         assert cmp._root_pressure_kpa(eps, t["root_transverse_modulus_kpa"], t["root_stiffening"]) == pytest.approx(
             p, rel=RTOL, abs=ATOL)
         assert cmp._compression_grade(clearance, e, p, g) == cmp.compression_grade(clearance, e, p, grading)
-        space = (v["anatomy.lateral_recess_depth_mm"], v["anatomy.root_bed_mobility_mm"], v["anatomy.lateral_recess_angle_deg"])
+        space = (v["anatomy.lateral_recess_depth_mm"], v["anatomy.root_bed_mobility_mm"],
+                 v["anatomy.lateral_recess_angle_deg"])
         assert cmp._recess_free_space_mm(*space) == pytest.approx(cmp.recess_free_space_mm(*space), rel=RTOL)
         exit_args = (clearance, t["extraforaminal_clearance_mm"], extra, v["pathology.disc_bulge_mm"])
         assert cmp._l4_exit_clearance_mm(*exit_args) == pytest.approx(cmp.l4_exit_clearance_mm(*exit_args),

@@ -117,7 +117,8 @@ def test_no_ceiling_once_the_recess_closes(engine):
     p = r["l5_pressure_kpa"][closed]
     below = p < cmp.ROOT_PRESSURE_LIMIT_KPA
     assert np.all(np.diff(p[below]) > 0.0)
-    severe = {"pathology.disc_height_loss_mm": 3.5, "pathology.disc_bulge_mm": 1.5, "pathology.facet_hypertrophy_mm": 1.0,
+    severe = {"pathology.disc_height_loss_mm": 3.5, "pathology.disc_bulge_mm": 1.5,
+              "pathology.facet_hypertrophy_mm": 1.0,
               "pathology.ligamentum_flavum_hypertrophy_mm": 1.0, "pathology.slip_mm": 3.0,
               "pathology.slip_instability_mm": 1.0, "anatomy.body_mass_kg": 80.0}
     r = evaluate({**severe, "posture": np.array(BUILTIN_POSTURES), "side": "left"}, engine)
@@ -131,8 +132,10 @@ def test_slip_does_not_open_the_foramen(engine):
     first millimetres of slip never give the ganglion more room, in any posture or anatomy."""
     rng = np.random.default_rng(6)
     n = 40
-    base = {"anatomy.foraminal_height_mm": rng.uniform(15.0, 24.0, n), "anatomy.foraminal_width_mm": rng.uniform(4.0, 10.0, n),
-            "anatomy.l4_drg_diameter_mm": rng.uniform(4.0, 8.0, n), "anatomy.disc_height_posterior_mm": rng.uniform(6.0, 12.0, n)}
+    base = {"anatomy.foraminal_height_mm": rng.uniform(15.0, 24.0, n),
+            "anatomy.foraminal_width_mm": rng.uniform(4.0, 10.0, n),
+            "anatomy.l4_drg_diameter_mm": rng.uniform(4.0, 8.0, n),
+            "anatomy.disc_height_posterior_mm": rng.uniform(6.0, 12.0, n)}
     for posture in ("standing", "extension", "flexion", "lateral_bend_left"):
         clear = [evaluate({**base, "pathology.slip_mm": np.full(n, s), "posture": posture, "side": "left"},
                           engine)["l4_drg_clearance_mm"] for s in (0.0, 0.3, 0.6, 1.5)]

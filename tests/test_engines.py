@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 from hypothesis import given
+from strategies import configurations
 
 import sim
-from sim.layout import OUTPUTS
 from sim.engine import pack, run_engine
-from sim.units import REFERENCE_BODY_MASS_KG
-from strategies import configurations
+from sim.layout import OUTPUTS
 
 RTOL = 1e-9
 ATOL = 1e-9  # absolute floor for outputs whose true value is zero (mm, deg, kPa: physically nil)

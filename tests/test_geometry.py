@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import configurations, packed_rows, section
 
 from sim import geometry as geo
 from sim.layout import HERNIATION_SIDES, HERNIATION_ZONES
-from strategies import configurations, packed_rows, section
 
 RTOL = 1e-9
 ATOL = 1e-10
@@ -57,9 +57,10 @@ def test_flavum_recess_routing_offset_twins(batch, angle, closure, lateral, slip
         thick = float(geo.flavum_thickness_mm(*th_args))
         assert geo._flavum_thickness_mm(*th_args) == pytest.approx(thick, rel=RTOL)
         nw_args = (v["pathology.facet_hypertrophy_mm"], t["foraminal_flavum_fraction"], thick, t0)
-        assert geo._posterior_narrowing_mm(*nw_args) == pytest.approx(geo.posterior_narrowing_mm(*nw_args), rel=RTOL, abs=ATOL)
-        zone = HERNIATION_ZONES.index(v["pathology.herniation_zone"]) if isinstance(v["pathology.herniation_zone"], str) \
-            else int(v["pathology.herniation_zone"])
+        assert geo._posterior_narrowing_mm(*nw_args) == pytest.approx(geo.posterior_narrowing_mm(*nw_args),
+                                                                      rel=RTOL, abs=ATOL)
+        hz = v["pathology.herniation_zone"]
+        zone = HERNIATION_ZONES.index(hz) if isinstance(hz, str) else int(hz)
         hside = int(v["pathology.herniation_side"])
         for sign in (-1.0, 1.0):
             affected = geo.side_affected(hside, sign)

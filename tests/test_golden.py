@@ -7,7 +7,6 @@ the physics changes on purpose; a refactor must leave these numbers alone.
 import json
 
 import pytest
-
 from make_golden import GOLDEN, PINNED, SCENARIOS, golden_records
 
 RTOL = 1e-9

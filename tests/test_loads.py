@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import configurations, packed_rows
 
 from sim import loads
 from sim import params as prm
-from strategies import configurations, packed_rows
 
 RTOL = 1e-9
 ATOL = 1e-9
@@ -79,7 +79,8 @@ def test_standing_load_and_shear_by_hand():
     """Upright: W cos(delta) + erector force for the gravity moment and the co-contraction."""
     d = prm.defaults()
     w = 9.81 * d["lifting.upper_body_mass_fraction"] * d["anatomy.body_mass_kg"]
-    cc, e_es, e_abd = d["lifting.cocontraction_force_n"], d["lifting.extensor_moment_arm_mm"], d["lifting.flexor_moment_arm_mm"]
+    cc = d["lifting.cocontraction_force_n"]
+    e_es, e_abd = d["lifting.extensor_moment_arm_mm"], d["lifting.flexor_moment_arm_mm"]
     f_es = (w * d["lifting.upright_com_offset_mm"] + cc * e_abd) / e_es
     delta, g = np.radians(d["lifting.disc_inclination_deg"]), np.radians(d["lifting.extensor_line_obliquity_deg"])
     force, shear, *_ = _loads("standing")

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sim import loads, mechanics as mech
-from sim import params as prm
 from strategies import configurations, packed_rows
+
+from sim import loads
+from sim import mechanics as mech
+from sim import params as prm
 
 RTOL = 1e-9
 ATOL = 1e-9
@@ -50,7 +51,8 @@ def test_residual_twins(batch, u, a, lat, axial):
         lo, hi = mech.axial_bracket(a, lat, hl, hp, ha, depth, r_lat, lever, cor)
         w = lo + (hi - lo) * 0.97 if hi > 0 else 0.5 * (lo + hi)
         sa, ca = math.sin(math.radians(a)), math.cos(math.radians(a))
-        want = mech.axial_residual(w, 700.0, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor)
+        want = mech.axial_residual(w, 700.0, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps,
+                                   cor)
         got = mech._axial_residual(w, 700.0, sa, ca, math.sin(math.radians(lat)), hl, hp, ha, depth, r_lat, kd0, bd,
                                    kt, kb, kfac, gap, lever, eps, cor)
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
@@ -91,7 +93,8 @@ def test_segment_equilibrium_twin_in_load_cases(batch, force, shear, moment, lat
 def test_glue_twins(batch):
     _, rows = packed_rows(batch)
     for v in rows:
-        hl, cor, hp = v["pathology.disc_height_loss_mm"], v["tissue.cor_anterior_offset_mm"], v["anatomy.disc_height_posterior_mm"]
+        hl, cor = v["pathology.disc_height_loss_mm"], v["tissue.cor_anterior_offset_mm"]
+        hp = v["anatomy.disc_height_posterior_mm"]
         for sign in (-1.0, 1.0):
             args = (1.2, -3.0 * sign, 3.0 * sign, sign, cor, v["anatomy.foramen_lateral_offset_mm"])
             closure = float(mech.local_disc_closure_mm(*args))
@@ -102,7 +105,8 @@ def test_glue_twins(batch):
                                                                      rel=RTOL, abs=ATOL)
         slip = (v["pathology.slip_mm"] + 0.3, 7.0 * sign, hp, hl, cor)
         assert mech._radiographic_slip_mm(*slip) == pytest.approx(mech.radiographic_slip_mm(*slip), rel=RTOL, abs=ATOL)
-        idp = (300.0 * sign, v["anatomy.disc_area_mm2"], v["tissue.idp_correction_factor"], v["tissue.swelling_pressure_mpa"])
+        idp = (300.0 * sign, v["anatomy.disc_area_mm2"], v["tissue.idp_correction_factor"],
+               v["tissue.swelling_pressure_mpa"])
         assert mech._intradiscal_pressure_mpa(*idp) == pytest.approx(mech.intradiscal_pressure_mpa(*idp), rel=RTOL)
 
 

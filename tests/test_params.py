@@ -40,7 +40,8 @@ def test_posture_sources_are_known():
 
 
 def test_out_of_range_message_names_key_value_and_range():
-    with pytest.raises(SimInputError, match=r"anatomy.foraminal_height_mm = 40 is out of range; allowed range 8 to 30 mm"):
+    with pytest.raises(SimInputError,
+                       match=r"anatomy.foraminal_height_mm = 40 is out of range; allowed range 8 to 30 mm"):
         prm.get_spec("anatomy.foraminal_height_mm").check(40)
 
 

@@ -18,12 +18,12 @@ Physical limits are read from the stage modules when they state them
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from strategies import configurations
 
 import sim
 from sim import params as prm
@@ -31,7 +31,6 @@ from sim.engine import pack
 from sim.errors import SimInputError
 from sim.layout import GRADES, OUTPUTS
 from sim.postures import BUILTIN_POSTURES, Posture
-from strategies import configurations
 
 # Failing properties are shrunk to a minimal example by hypothesis, which multiplies the run
 # time while a property is still expected to fail (xfail): generate only, no shrinking.
@@ -382,7 +381,8 @@ CONTEXTS = (
      "pathology.herniation_size_mm": 2.0},
     {"pathology.disc_height_loss_mm": 1.0, "pathology.disc_bulge_mm": 1.0, "pathology.facet_hypertrophy_mm": 1.0,
      "pathology.ligamentum_flavum_hypertrophy_mm": 1.5},
-    {"pathology.herniation_zone": "foraminal", "pathology.herniation_side": "left", "pathology.herniation_size_mm": 4.0},
+    {"pathology.herniation_zone": "foraminal", "pathology.herniation_side": "left",
+     "pathology.herniation_size_mm": 4.0},
     {"pathology.herniation_zone": "extraforaminal", "pathology.herniation_side": "left",
      "pathology.herniation_size_mm": 4.0},
     {"pathology.herniation_zone": "subarticular", "pathology.herniation_side": "right",

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import configurations
 
 import sim
 from sim.engine import GRADES
-from strategies import configurations
 
 GRADE_RANK = {g: i for i, g in enumerate(GRADES)}
 

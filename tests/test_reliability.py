@@ -59,7 +59,8 @@ def test_unwritten_entries_read_as_missing_with_plain_xarray(tmp_path):
 def test_code_arrays_fill_value_matches_fillvalue_attribute(tmp_path):
     path = tmp_path / "part.zarr"
     plan = _partial_store(path, _data(population=POP))
-    for name in [n for n in plan.outputs if n in ("l4_grade", "l5_grade", "distribution")] + ["pathology.herniation_zone"]:
+    categorical = [n for n in plan.outputs if n in ("l4_grade", "l5_grade", "distribution")]
+    for name in categorical + ["pathology.herniation_zone"]:
         meta = json.loads((path / name / "zarr.json").read_text())
         assert meta["fill_value"] == meta["attributes"]["_FillValue"] == st.CODE_FILL, name
 

@@ -274,7 +274,8 @@ def test_pdf_paper_sizes_and_page_numbers(tmp_path):
             if op[0] in ("text", "image"):
                 assert op[2] <= layout.bottom + 1e-6
             if op[0] == "image":
-                assert op[1] >= doc.MARGIN_IN["left"] - 1e-6 and op[1] + op[3] <= layout.page_w - doc.MARGIN_IN["right"] + 1e-6
+                assert op[1] >= doc.MARGIN_IN["left"] - 1e-6
+                assert op[1] + op[3] <= layout.page_w - doc.MARGIN_IN["right"] + 1e-6
 
 
 def test_wrapped_text_fits_the_text_width():
@@ -312,7 +313,8 @@ def test_sweep_title_from_sweep_name(tmp_path):
     from sim.report import sweep_title
 
     ds = xr.Dataset(attrs={"title": "slip_x_height_loss", "description": "slip against height loss"})
-    assert sweep_title(ds, tmp_path / "whatever.zarr") == ("Sweep report: slip_x_height_loss", "slip against height loss")
+    assert sweep_title(ds, tmp_path / "whatever.zarr") == ("Sweep report: slip_x_height_loss",
+                                                           "slip against height loss")
     assert sweep_title(xr.Dataset(), tmp_path / "store.zarr")[0] == "Sweep report: store.zarr"
 
 
@@ -371,8 +373,8 @@ def test_notes_fit_inside_the_figure(grid_store):
 
 
 def test_root_and_ganglion_are_drawn_inside_the_foramen():
-    from sim.geometry import UPPER_CHAMBER
     from sim.engine import foramen_shapes
+    from sim.geometry import UPPER_CHAMBER
 
     scenario = sim.load_scenario(SCENARIOS / "foraminal_herniation_left.toml")
     mobility = scenario.values["anatomy.root_bed_mobility_mm"]

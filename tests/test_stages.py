@@ -1,14 +1,13 @@
 """Unit checks of single stage functions against hand calculations."""
 
-import math
 
 import numpy as np
 import pytest
+from naive import brute_force_circle
 
 from sim import compression as cmp
 from sim import geometry as geo
-from sim import loads, mechanics
-from naive import brute_force_circle
+from sim import mechanics
 
 
 def test_bending_law_inverse():

@@ -15,10 +15,20 @@ import pytest
 
 import sim
 from sim import layout
-from sim.errors import SimInputError
 from sim.engine import pack
-from sim.sweep import (Population, build_matrix, chunk_parameters, draw, load_sweep, make_plan,
-                       parse_distribution, population_samples, spec_from_dict, sweep)
+from sim.errors import SimInputError
+from sim.sweep import (
+    Population,
+    build_matrix,
+    chunk_parameters,
+    draw,
+    load_sweep,
+    make_plan,
+    parse_distribution,
+    population_samples,
+    spec_from_dict,
+    sweep,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 import xarray as xr
 
 from sim import layout
@@ -59,16 +58,17 @@ def test_kill_and_resume_equals_uninterrupted(tmp_path):
     killed = tmp_path / "killed.zarr"
     cmd = [sys.executable, "-m", "sim.cli", "sweep", str(sweep_file), "--out", str(killed), "--quiet"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     marker_dir = killed / DONE_VAR / "c"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if marker_dir.is_dir() and len(os.listdir(marker_dir)) >= 3:
-            break
-        time.sleep(0.005)
-    assert proc.poll() is None, f"the sweep ended before it could be killed: {proc.stderr.read().decode()}"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    # the context closes the pipes (no ResourceWarning) and waits for the killed process
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if marker_dir.is_dir() and len(os.listdir(marker_dir)) >= 3:
+                break
+            time.sleep(0.005)
+        assert proc.poll() is None, f"the sweep ended before it could be killed: {proc.stderr.read().decode()}"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     done_before = _done(killed)
     assert 0 < done_before.sum() < done_before.size
 

@@ -1,0 +1,1 @@
+"""Package data: parameter, posture, referral and source tables, and the body chart."""

@@ -36,6 +36,8 @@ SHRINK_TO_FIT = 0.55
 # ----------------------------------------------------------------- blocks --
 @dataclass
 class Heading:
+    """A section heading (``level``: HTML heading level) with an optional link anchor."""
+
     text: str
     level: int = 2
     anchor: str | None = None
@@ -43,17 +45,23 @@ class Heading:
 
 @dataclass
 class Paragraph:
+    """A paragraph of text in one of the paragraph styles."""
+
     text: str
     style: str = "body"  # "body", "note" (small, grey) or "alert" (the disclaimer box)
 
 
 @dataclass
 class Bullets:
+    """A bulleted list."""
+
     items: list[str]
 
 
 @dataclass
 class Table:
+    """A table: header, rows of text, and the indices of right-aligned numeric columns."""
+
     header: list[str]
     rows: list[list[str]]
     numeric: tuple[int, ...] = ()
@@ -61,6 +69,8 @@ class Table:
 
 @dataclass
 class Figure:
+    """A saved figure (PNG path), its caption, name and drawn size [in]."""
+
     path: Path
     caption: str
     name: str
@@ -135,7 +145,8 @@ def _html_block(block) -> str:
         width = int(round(block.size_in[0] * 96))
         return (f'<figure id="{html.escape(block.name)}"><img alt="{html.escape(block.caption)}" '
                 f'style="width:{width}px" src="data:image/png;base64,{data}"><figcaption>'
-                f'{html.escape(block.caption)} (<code>{html.escape(Path(block.path).name)}</code>)</figcaption></figure>')
+                f'{html.escape(block.caption)} (<code>{html.escape(Path(block.path).name)}</code>)'
+                '</figcaption></figure>')
     raise TypeError(f"unknown report block {type(block).__name__}")
 
 
@@ -429,9 +440,9 @@ def write_pdf(doc: Document, path, paper: str = "a4", footer: str = "") -> int:
     """Write ``doc`` as a PDF of ``paper`` size ('a4' or 'letter') to ``path``; return the page count."""
     import matplotlib.pyplot as plt
     import numpy as np
-    from PIL import Image
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.patches import Rectangle
+    from PIL import Image
 
     paper = check_paper(paper)
     layout = _Layout(paper)

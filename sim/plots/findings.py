@@ -41,7 +41,8 @@ def worst_compression(frame, prefix: str) -> dict:
     """The record of the highest contact pressure (then flattening) of one structure."""
     key = frame[f"{prefix}_pressure_kpa"].to_numpy(float) * 1e6 + frame[f"{prefix}_deformation_pct"].to_numpy(float)
     row = frame.iloc[int(np.nanargmax(key))]
-    return {"posture": str(row["posture"]), "side": str(row["side"]), "pressure_kpa": float(row[f"{prefix}_pressure_kpa"]),
+    return {"posture": str(row["posture"]), "side": str(row["side"]),
+            "pressure_kpa": float(row[f"{prefix}_pressure_kpa"]),
             "deformation_pct": float(row[f"{prefix}_deformation_pct"])}
 
 
@@ -169,7 +170,8 @@ def grid_findings(ds) -> dict:
     dims = grid_dims(ds)
     postures = postures_of(ds)
     n_conf = int(np.prod([ds.sizes[d] for d in dims])) * len(postures)
-    what = [f"Swept {swept_text(ds)}, in {len(postures)} postures ({', '.join(st.posture_label(p) for p in postures)}); "
+    posture_labels = ", ".join(st.posture_label(p) for p in postures)
+    what = [f"Swept {swept_text(ds)}, in {len(postures)} postures ({posture_labels}); "
             f"{n_conf:,} configurations, both sides each"
             + (f"; base scenario {ds.attrs['scenario']}." if ds.attrs.get("scenario") else ".")]
     out = {"what": what, "worst": [], "onsets": {}, "shares": []}

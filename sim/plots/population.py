@@ -42,6 +42,7 @@ class OutputSummary:
     maximum: dict = field(default_factory=dict)
 
     def share_positive_pct(self, posture: str) -> float:
+        """Share of finite values above zero in ``posture`` [%]; NaN if there are none."""
         n = self.n.get(posture, 0)
         return 100.0 * self.positive.get(posture, 0) / n if n else float("nan")
 

@@ -57,7 +57,8 @@ def compression_figure(scenario, frame):
     with the grade thresholds (Olmarker 1989, Pedowitz 1992, Lee 2010) drawn in."""
     th = st.grade_thresholds(scenario.values)
     postures = _postures(frame)
-    structures = (("l4", "L4 root (foramen)"), ("l4_drg", "L4 dorsal root ganglion"), ("l5", "L5 root (lateral recess)"))
+    structures = (("l4", "L4 root (foramen)"), ("l4_drg", "L4 dorsal root ganglion"),
+                  ("l5", "L5 root (lateral recess)"))
     with st.style():
         fig, axes = plt.subplots(2, 3, figsize=(13.0, 7.6), sharey="row", sharex=True)
         pmax = max(float(frame[[f"{s}_pressure_kpa" for s, _ in structures]].to_numpy().max()),
@@ -82,7 +83,8 @@ def compression_figure(scenario, frame):
         fig.suptitle(f"{scenario.name}: root compression by posture", x=0.01, ha="left")
         _side_legend(fig)
         st.add_note(fig, "Grade thresholds: pressure " + ", ".join(
-            f"{th['pressure_mmhg'][g]:g} mmHg ({th['pressure_kpa'][g]:.1f} kPa)" for g in ("mild", "moderate", "severe"))
+            f"{th['pressure_mmhg'][g]:g} mmHg ({th['pressure_kpa'][g]:.1f} kPa)"
+            for g in ("mild", "moderate", "severe"))
             + " (venular stasis, capillary stasis, conduction block; Olmarker 1989, Pedowitz 1992), flattening "
             + "/".join(f"{v:g}" for v in th["deformation_pct"].values())
             + " % (Lee 2010); a root's grade is the worse of the two.", y=0.025)
@@ -283,7 +285,7 @@ def foramen_figure(scenario, postures=FORAMEN_POSTURES, frame=None):
         fig, axes = plt.subplots(nrow, ncol, figsize=(8.6, 4.6 * nrow + 1.0), sharex=True, sharey=True, squeeze=False)
         for ax in axes.flat[len(postures):]:
             ax.set_visible(False)
-        for k, (ax, p) in enumerate(zip(axes.flat, postures)):
+        for ax, p in zip(axes.flat, postures):
             shape, rec = shapes[p][side], records[p][side]
             _draw_structures(ax, shape, rec)
             o = shapes[p][other]
@@ -455,6 +457,7 @@ def pain_figure(scenario, frame):
 
 # --------------------------------------------------------------- summary --
 def worst_grade(series) -> str:
+    """Worst compression grade in ``series``, or ``"none"`` if it holds no grade."""
     codes = [GRADES.index(g) for g in series if g in GRADES]
     return GRADES[max(codes)] if codes else "none"
 
@@ -468,7 +471,7 @@ def key_outputs(frame):
     rows = []
     for p in _postures(frame):
         sub = frame[frame["posture"] == p].set_index("side")
-        g = lambda col: "/".join(str(sub.loc[s, col]) for s in ("left", "right") if s in sub.index)  # noqa: E731
+        g = lambda col, sub=sub: "/".join(str(sub.loc[s, col]) for s in ("left", "right") if s in sub.index)  # noqa: E731
         rows.append({
             "posture": p,
             "L4 grade L/R": g("l4_grade"),
@@ -500,6 +503,7 @@ def changed_inputs(scenario):
 
 
 def signature_lines(frame) -> list[str]:
+    """One line per side: the postures that provoke and relieve pain, and any neurogenic-claudication pattern."""
     from ..signature import posture_signature
 
     sig = posture_signature(frame)

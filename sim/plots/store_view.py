@@ -25,6 +25,7 @@ def store_kind(ds) -> str:
 
 
 def grid_dims(ds) -> list[str]:
+    """Swept grid dimensions of a store with more than one value."""
     return [d for d in ds.dims if d not in RECORD_DIMS and d not in (SAMPLE_DIM, CHUNK_DIM) and ds.sizes[d] > 1]
 
 
@@ -106,10 +107,12 @@ def codes(ds, name: str, reference: tuple[str, ...]) -> np.ndarray:
 
 
 def postures_of(ds) -> list[str]:
+    """Postures of a store in display order."""
     return st.posture_order([str(p) for p in ds["posture"].values])
 
 
 def store_summary(ds) -> list[tuple[str, str]]:
+    """Rows (item, value) describing a store: kind, dimensions, postures and swept ranges."""
     rows = [("kind", store_kind(ds)), ("dimensions", ", ".join(f"{d}: {n}" for d, n in ds.sizes.items())),
             ("postures", ", ".join(postures_of(ds)))]
     if store_kind(ds) == "grid":
@@ -149,6 +152,7 @@ def l4_pressure(ds):
 
 
 def l4_deformation(ds):
+    """L4 deformation [%]: the larger of root and dorsal root ganglion where both are stored."""
     da = ds["l4_deformation_pct"]
     if "l4_drg_deformation_pct" in ds:
         da = np.maximum(da, ds["l4_drg_deformation_pct"])

@@ -99,12 +99,14 @@ def posture_order(names) -> list[str]:
 
 
 def posture_color(name: str) -> str:
+    """Colour of a posture: its own for built-in postures, a fixed one from its name otherwise."""
     if name in POSTURE_COLORS:
         return POSTURE_COLORS[name]
     return _CUSTOM_COLORS[sum(map(ord, name)) % len(_CUSTOM_COLORS)]
 
 
 def posture_marker(name: str) -> str:
+    """Matplotlib marker of a posture (a hexagon for custom postures)."""
     return POSTURE_MARKERS.get(name, "h")
 
 
@@ -137,6 +139,7 @@ def param_label(key: str) -> str:
 
 
 def output_label(name: str) -> str:
+    """Axis label of a result name, with its unit."""
     if name in LABELS:
         return LABELS[name]
     if name.startswith("pain_"):
@@ -230,10 +233,12 @@ def cell_edges(values):
 
 
 def add_footer(fig, text: str = DISCLAIMER_SHORT, y: float = 0.005):
+    """Write ``text`` (the short disclaimer) in small grey type at the bottom right of ``fig``."""
     fig.text(0.995, y, text, ha="right", va="bottom", fontsize=7, color="#666666")
 
 
 def save(fig, path, dpi: int = DPI):
+    """Save ``fig`` to ``path``, close it, and return ``path``."""
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path

@@ -114,7 +114,8 @@ def pressure_map_figure(ds, root: str):
     vmax = pressure_scale_kpa(da.values, th["pressure_kpa"].values())
     (x, xticks), (y, yticks) = axis_values(ds, xdim), axis_values(ds, ydim)
     title = {"l4": "L4 root or ganglion (whichever higher)", "l5": "L5 root (lateral recess)"}[root]
-    styles = {"mild": ("white", 1.2, "dotted"), "moderate": ("#FFB000", 1.4, "dashed"), "severe": ("#FF4040", 1.8, "solid")}
+    styles = {"mild": ("white", 1.2, "dotted"), "moderate": ("#FFB000", 1.4, "dashed"),
+              "severe": ("#FF4040", 1.8, "solid")}
     with st.style():
         fig, axes = _panel_grid(len(postures))
         mesh = None
@@ -127,7 +128,7 @@ def pressure_map_figure(ds, root: str):
                 cs = ax.contour(x, y, z, levels=levels, colors=[styles[g][0] for g in reached],
                                 linewidths=[styles[g][1] for g in reached], linestyles=[styles[g][2] for g in reached])
                 names = {th["pressure_kpa"][g]: f"{th['pressure_mmhg'][g]:g} mmHg" for g in reached}
-                ax.clabel(cs, fmt=lambda v: names.get(v, f"{v:.1f}"), fontsize=7, inline=True)
+                ax.clabel(cs, fmt=lambda v, names=names: names.get(v, f"{v:.1f}"), fontsize=7, inline=True)
             ax.set_title(f"{st.posture_label(p)} (max {np.nanmax(z):.1f} kPa)", color="black", fontsize=10)
             ax.grid(False)
             _category_ticks(ax, x, xticks, y, yticks)
@@ -292,8 +293,9 @@ def distributions_figure(ds, summary=None):
         width, height = fig.get_size_inches()
         st.add_note(fig, "Box: quartiles; line: median; whiskers: 5th-95th percentile. Pressure and flattening are "
                     "zero for anyone whose root is not touched: their boxes show only those above zero, and the share "
-                    "above zero is under each posture. Grade thresholds (right-hand ticks, in mmHg for pressure; dotted "
-                    "mild, dashed moderate, dash-dot severe): Olmarker 1989, Pedowitz 1992 (pressure), Lee 2010 (flattening).",
+                    "above zero is under each posture. Grade thresholds (right-hand ticks, in mmHg for pressure; "
+                    "dotted mild, dashed moderate, dash-dot severe): Olmarker 1989, Pedowitz 1992 (pressure), "
+                    "Lee 2010 (flattening).",
                     y=0.03)
         st.add_footer(fig, y=0.005)
         # margins in inches, so narrow figures (few stored results) keep room for tick labels and notes

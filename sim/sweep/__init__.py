@@ -60,13 +60,39 @@ from pathlib import Path
 
 from ..errors import SimInputError
 from ..scenario import read_toml
-from .plan import (Plan, build_matrix, check_plan, chunk_block, chunk_parameters, compute_chunk, corners_pass,
-                   kernel_labels, make_plan)
-from .population import (DISTRIBUTIONS, MAX_TRUNCATED_MASS, SAMPLE_BLOCK, Distribution, Population, draw,
-                         parse_distribution, population_samples, truncated_standard_normal)
+from .plan import (
+    Plan,
+    build_matrix,
+    check_plan,
+    chunk_block,
+    chunk_parameters,
+    compute_chunk,
+    corners_pass,
+    kernel_labels,
+    make_plan,
+)
+from .population import (
+    DISTRIBUTIONS,
+    MAX_TRUNCATED_MASS,
+    SAMPLE_BLOCK,
+    Distribution,
+    Population,
+    draw,
+    parse_distribution,
+    population_samples,
+    truncated_standard_normal,
+)
 from .run import SweepRun, open_sweep, run_sweep
-from .spec import (DEFAULT_CHUNK_CONFIGS, MAX_DEFAULT_CHUNK_CONFIGS, SweepSpec, default_chunk_configs, grid_axis,
-                   load_sweep, parse_outputs, spec_from_dict)
+from .spec import (
+    DEFAULT_CHUNK_CONFIGS,
+    MAX_DEFAULT_CHUNK_CONFIGS,
+    SweepSpec,
+    default_chunk_configs,
+    grid_axis,
+    load_sweep,
+    parse_outputs,
+    spec_from_dict,
+)
 from .store import SAMPLE_DIM
 
 

@@ -11,7 +11,6 @@ from .population import Population, population_samples
 from .spec import SweepSpec
 from .store import SAMPLE_DIM
 
-
 # ------------------------------------------------------------------- plan --
 _KERNEL_LABELS = None
 
@@ -51,14 +50,17 @@ class Plan:
 
     @property
     def n_configs(self) -> int:
+        """Number of configurations (product of the configuration axes)."""
         return int(np.prod(self.shape))
 
     @property
     def chunk_grid(self) -> tuple[int, ...]:
+        """Number of chunks along each configuration axis."""
         return tuple(-(-n // b) for n, b in zip(self.shape, self.block))
 
     @property
     def n_chunks(self) -> int:
+        """Total number of chunks."""
         return int(np.prod(self.chunk_grid))
 
     def region(self, k: int) -> tuple[slice, ...]:
@@ -67,6 +69,7 @@ class Plan:
         return tuple(slice(int(i) * b, min((int(i) + 1) * b, n)) for i, b, n in zip(index, self.block, self.shape))
 
     def chunk_size(self, k: int) -> int:
+        """Number of configurations in chunk ``k``."""
         return int(np.prod([s.stop - s.start for s in self.region(k)]))
 
 
@@ -193,9 +196,9 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     builds each row from the base rows and the chunk's varying columns, and
     returns the results result-major, so the store writes them without a copy.
     """
-    from ..pipeline import evaluate_sets
-    from ..layout import COL, OUT
     from ..engine import DEFAULT_CHUNK
+    from ..layout import COL, OUT
+    from ..pipeline import evaluate_sets
 
     if n_threads:
         import numba

@@ -224,6 +224,7 @@ class Population:
     sample_block: int = SAMPLE_BLOCK
 
     def as_dict(self) -> dict:
+        """Plain-data form of the population (as stored in the sweep specification)."""
         return {"size": self.size, "seed": self.seed, "sample_block": self.sample_block,
                 "parameters": [[d.key, d.as_dict()] for d in self.dists]}
 

@@ -73,12 +73,14 @@ class SweepSpec:
         }
 
     def spec_hash(self) -> str:
+        """SHA-256 hex digest of the resolved specification (identifies a store for resume)."""
         from .store import spec_json
 
         return hashlib.sha256(spec_json(self.resolved()).encode()).hexdigest()
 
     @property
     def n_configs(self) -> int:
+        """Number of configurations: postures x population size x grid points."""
         n = len(self.postures) * (self.population.size if self.population else 1)
         for v in self.grid.values():
             n *= len(v)

@@ -259,6 +259,7 @@ def open_group(store, mode="r+"):
 
 
 def read_attrs(store) -> dict:
+    """Attributes of the store root group, or ``{}`` if it cannot be read."""
     try:
         return dict(open_group(store, mode="r").attrs)
     except Exception:  # noqa: BLE001 - anything unreadable is "not a sweep store"
@@ -304,6 +305,7 @@ class ChunkWriter:
         self.done[k] = 1
 
     def finish(self, attrs: dict | None = None) -> None:
+        """Add ``attrs`` to the root group, stop the writer threads and consolidate the metadata."""
         if attrs:
             self.group.attrs.update(attrs)
         self.pool.shutdown()
