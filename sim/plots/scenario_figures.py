@@ -510,8 +510,11 @@ def signature_lines(frame) -> list[str]:
     lines = []
     for side in [s for s in sig if s != "claudication_sides"]:
         s = sig[side]
-        fmt = lambda ps: ", ".join(st.posture_label(p) for p in ps) or "none"  # noqa: E731
-        lines.append(f"{side}: provoked by {fmt(s['provoking'])}; relieved by {fmt(s['relieving'])}"
-                     + ("; neurogenic-claudication pattern" if s["claudication"] else ""))
+        fmt = lambda ps: ", ".join(st.posture_label(p) for p in ps) or "no posture"  # noqa: E731
+        claudication = ("; neurogenic-claudication pattern (worse standing than sitting and in extension than "
+                        "in flexion)" if s["claudication"] else "")
+        lines.append(f"{side}: provoked by {fmt(s['provoking'])}; relieved by {fmt(s['relieving'])} (a change of "
+                     f"at least {s['margin']:.1f} points from the typical posture's {s['reference_pain']:.1f}/10)"
+                     + claudication)
     return lines
 
