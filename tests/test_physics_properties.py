@@ -21,7 +21,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 from strategies import configurations
 
@@ -205,19 +205,8 @@ def _assert_non_decreasing(r: dict, roots, label: str):
             assert not drops.any(), f"{label}: {root}_{quantity} falls: {np.round(y, 6)}"
 
 
-#: What the model before issue 10 is known to break; every grid is pending until P2's geometry lands,
-#: because random draws find breaks in other parameters too (e.g. disc height loss 2.98 ->
-#: 6.33 mm, sitting: L4 DRG pressure 6465 -> 1405 kPa).
-NOT_MONOTONE_TODAY = {
-    "pathology.slip_mm": "obs 6: slip lowers compression somewhere in the range",
-    "anatomy.l4_root_diameter_mm": "obs 11: a thicker L4 root can give less compression",
-    "anatomy.foraminal_height_mm": "obs 11: a lower foramen can give less compression",
-}
-MONOTONE_PENDING = "obs 11 / obs 7: compression falls somewhere in the range (ceiling, upper-chamber faces)"
-
-
 def _monotone_params():
-    return [pytest.param(*m, id=m[0], marks=pending(NOT_MONOTONE_TODAY.get(m[0], MONOTONE_PENDING), P2))
+    return [pytest.param(*m, id=m[0], marks=pending("obs 6, 7, 11 (compression fell somewhere in the range)", P2))
             for m in MONOTONE]
 
 
@@ -236,8 +225,7 @@ def test_more_pathology_never_less_compression(engine, key, direction, roots, da
     values = _grid(base, key, float(base[key]), hi)  # from the drawn value towards "worse"
     if len(values) < 2:
         values = _grid(base, key, lo, hi)
-    if len(values) < 2:
-        return  # no valid range around this configuration (e.g. slip already at the endplate)
+    assume(len(values) >= 2)  # no valid range around this configuration (e.g. slip already at the endplate)
     batch = {k: np.full(len(values), v, dtype=object if isinstance(v, str) else float)
              for k, v in base.items() if k != key}
     batch[key] = values
@@ -246,7 +234,7 @@ def test_more_pathology_never_less_compression(engine, key, direction, roots, da
     _assert_non_decreasing(r, roots, f"{key} {values[0]:.3g}->{values[-1]:.3g} in {base['posture']}, {side}")
 
 
-@pending(MONOTONE_PENDING, P2)
+@pending("obs 7, 11 (compression fell somewhere in the range)", P2)
 @pytest.mark.parametrize("zone", sorted(HERNIATION_ROOTS))
 @pytest.mark.parametrize("engine", ENGINES)
 @grid_settings
@@ -260,8 +248,7 @@ def test_bigger_herniation_never_less_compression(engine, zone, data):
                  "pathology.herniation_size_mm": 0.0})
     limit = float(prm.herniation_limit_mm({**prm.defaults(), **base}))
     values = _grid(base, "pathology.herniation_size_mm", 0.0, max(limit, 0.0))
-    if len(values) < 2:
-        return
+    assume(len(values) >= 2)  # no room for a herniation in this anatomy
     batch = {k: np.full(len(values), v, dtype=object if isinstance(v, str) else float)
              for k, v in base.items() if k != "pathology.herniation_size_mm"}
     batch["pathology.herniation_size_mm"] = values
@@ -388,8 +375,8 @@ CONTEXTS = (
     {"pathology.herniation_zone": "subarticular", "pathology.herniation_side": "right",
      "pathology.herniation_size_mm": 3.0},
 )
-#: Parameters that change no output before the issue-10 physics is merged, with the observation.
-INERT_TODAY = {
+#: Parameters that changed no output before the physics of issue 10 (each now must), with the observation.
+INERT_BEFORE_ISSUE_10 = {
     "anatomy.disc_height_anterior_mm": "obs 11: anterior disc height changes no output",
     "anatomy.disc_depth_mm": "obs 11: disc depth only bounds slip (P1: shear / translation scale)",
     "tissue.slip_recess_ratio": "obs 7: L5 pressure sits at the ceiling once the recess closes",
@@ -431,8 +418,8 @@ def _value_pairs(key: str):
 
 def _all_keys():
     keys = list(prm.numeric_keys()) + ["pathology.herniation_zone", "pathology.herniation_side"]
-    return [pytest.param(k, marks=pending(INERT_TODAY[k], f"{P1} + {P2}")) if k in INERT_TODAY else k
-            for k in keys]
+    inert = INERT_BEFORE_ISSUE_10
+    return [pytest.param(k, marks=pending(inert[k], f"{P1} + {P2}")) if k in inert else k for k in keys]
 
 
 @pytest.mark.parametrize("key", _all_keys())
