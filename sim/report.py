@@ -329,13 +329,12 @@ def sweep_title(ds, store=None) -> tuple[str, str]:
     return f"Sweep report: {name}", str(ds.attrs.get("description", ""))
 
 
-def _store_appendix_blocks(rep: _Report, ds) -> None:
+def _store_appendix_blocks(rep: _Report, ds, done: int, total: int) -> None:
     """Appendix: the store's shape, swept and sampled parameters, and every attribute (the inputs)."""
     from .plots import sweep_figures as wf
 
     rep.heading("Appendix: store and inputs", anchor="appendix")
     rows = [list(r) for r in wf.store_summary(ds)]
-    done, total = store_progress(ds)
     if done < total:
         rows.insert(0, ["chunks written", f"{done} of {total} (partial)"])
     rep.table(["item", "value"], rows)
@@ -373,13 +372,13 @@ def store_progress(ds) -> tuple[int, int]:
 
 
 def written_part(ds):
-    """Only the computed part of a partial store: for a population the samples written (so ``n`` is the
-    number computed); a grid keeps its shape, unwritten points read as missing (NaN)."""
+    """Only the computed part of a partial store (pooled over any grid, :func:`pool_grid`): for a population
+    the samples written (so ``n`` is the number computed); a grid keeps its shape, unwritten points read as
+    missing (NaN)."""
     import numpy as np
 
     from .plots import sweep_figures as wf
 
-    ds = wf.pool_grid(ds)
     if wf.store_kind(ds) != "population":
         return ds
     probe = ds["l4_pressure_kpa"]
@@ -442,8 +441,9 @@ def sweep_report(store, outdir="report", title: str | None = None, paper: str = 
             raise SimInputError(f"{where} is incomplete: {done} of {total} chunks written; run sim sweep "
                                 f"{sweep_file} --out {where} --resume (or report it with --allow-partial)")
         label = f"partial store: {done} of {total} chunks written"
+    ds = wf.pool_grid(ds)  # after reading the done markers, which pooling drops
+    if label:
         ds = written_part(ds)
-    ds = wf.pool_grid(ds)
     heading, subtitle = sweep_title(ds, store)
     kind = wf.store_kind(ds)
     rep = _Report(outdir, (title or heading) + (f" ({label})" if label else ""), subtitle, paper=paper, label=label)
@@ -459,7 +459,7 @@ def sweep_report(store, outdir="report", title: str | None = None, paper: str = 
             rep.paragraph("Parameters ranked by mean |SRRC| over postures (L4 and L5 contact pressure, worse side).")
             rep.table(*table, numeric=(0, 2, 3))
         rep.figure(fig, fig_name, caption)
-    _store_appendix_blocks(rep, ds)
+    _store_appendix_blocks(rep, ds, done, total)
     log.info("sweep report (%s) written to %s", kind, outdir)
     return rep.close()
 

@@ -29,13 +29,6 @@ def _grade_rank(label: str) -> int:
     return GRADES.index(label) if label in GRADES else -1
 
 
-def _signature_module():
-    """The clinical reading of records (:mod:`sim.signature`)."""
-    from .. import signature
-
-    return signature
-
-
 # --------------------------------------------------------------- scenario --
 def worst_compression(frame, prefix: str) -> dict:
     """The record of the highest contact pressure (then flattening) of one structure."""
@@ -99,7 +92,7 @@ def scenario_findings(scenario, frame) -> dict:
         compression.append("The L4 grade comes from the dorsal root ganglion, which is larger than the root and "
                            "sits in the narrow upper foramen; the table shows both.")
 
-    sig = _signature_module()
+    from .. import signature as sig
     posture = [line[:1].upper() + line[1:] for line in signature_lines(frame)]
     pain, spine_vs_hip = [], ""
     for line in sig.presentation_summary(frame).splitlines()[1:]:
