@@ -106,7 +106,7 @@ def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
                chunk: int = DEFAULT_CHUNK, coef: np.ndarray | None = None) -> np.ndarray:
     """Run a packed batch through one engine: ``(n, 2, len(OUTPUTS))`` float64.
 
-    ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
+    ``coef`` is the referral structure vector (:func:`sim.referral.pack_coefficients`).
     """
     # start-up time: the engines (numba kernels, scipy) load when a batch first runs, not on `import sim`
     from . import pipeline

@@ -21,8 +21,8 @@ import numba
 from numba import njit, prange  # noqa: F401  (re-exported to the physics layer)
 
 #: Modules whose code or constants end up in a compiled kernel.
-PHYSICS_SOURCES = ("jit.py", "layout.py", "units.py", "postures.py", "loads.py", "mechanics.py", "geometry.py",
-                   "compression.py", "referral.py", "pipeline.py")
+PHYSICS_SOURCES = ("jit.py", "layout.py", "data/outputs.toml", "units.py", "postures.py", "loads.py",
+                   "mechanics.py", "geometry.py", "compression.py", "referral.py", "pipeline.py")
 
 
 def physics_hash(package_dir: Path | None = None) -> str:

@@ -4,8 +4,12 @@ Inputs are packed as one float64 matrix, one row per configuration, with the
 numeric parameters in ``PARAM_COLUMNS`` order followed by the codes of the
 categorical ones; outputs are a float64 array ``(n, 2 sides, len(OUTPUTS))``.
 Kept as literals, read by the kernels as frozen module constants; the numba
-cache directory is keyed on this file (``sim.jit``), so a change recompiles.
+cache directory is keyed on this file and on ``sim/data/outputs.toml`` (``sim.jit``),
+so a change recompiles.
 """
+
+import tomllib
+from importlib import resources
 
 PARAM_COLUMNS = (
     "anatomy.disc_height_anterior_mm",
@@ -96,6 +100,31 @@ PARAM_COLUMNS = (
     "grading.mild_deformation_pct",
     "grading.moderate_deformation_pct",
     "grading.severe_deformation_pct",
+    # stage 5, referral (sim.referral.PARAM_KEYS): dose-response, then region shares per root
+    "referral.half_pain_pressure_mmhg",
+    "referral.half_pain_deformation_pct",
+    "referral.hill_exponent",
+    "referral.smooth_max_order",
+    "referral.drg_sensitivity_gain",
+    "referral.threshold_pain",
+    "referral.l4_share_buttock",
+    "referral.l4_share_lateral_hip",
+    "referral.l4_share_groin",
+    "referral.l4_share_anterior_thigh",
+    "referral.l4_share_posterior_thigh",
+    "referral.l4_share_lateral_thigh",
+    "referral.l4_share_medial_knee_leg",
+    "referral.l4_share_lateral_leg",
+    "referral.l4_share_dorsum_foot",
+    "referral.l5_share_buttock",
+    "referral.l5_share_lateral_hip",
+    "referral.l5_share_groin",
+    "referral.l5_share_anterior_thigh",
+    "referral.l5_share_posterior_thigh",
+    "referral.l5_share_lateral_thigh",
+    "referral.l5_share_medial_knee_leg",
+    "referral.l5_share_lateral_leg",
+    "referral.l5_share_dorsum_foot",
 )
 CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
 COLUMNS = PARAM_COLUMNS + CODE_COLUMNS
@@ -105,59 +134,14 @@ HERNIATION_ZONES = ("none", "central", "subarticular", "foraminal", "extraforami
 HERNIATION_SIDES = ("left", "right", "both")
 SIDES = ("left", "right")  # output side index 0, 1; sign -1, +1
 
-OUTPUTS = (
-    "segment_angle_deg",
-    "lateral_angle_deg",
-    "axial_angle_deg",
-    "compressive_force_n",
-    "flexion_moment_nm",
-    "lateral_moment_nm",
-    "axial_moment_nm",
-    "disc_force_n",
-    "facet_force_n",
-    "idp_mpa",
-    "disc_height_posterior_mm",
-    "disc_bulge_mm",
-    "slip_mm",
-    "foraminal_height_mm",
-    "foraminal_width_mm",
-    "foraminal_area_mm2",
-    "lateral_recess_depth_mm",
-    "l4_clearance_mm",
-    "l4_deformation_pct",
-    "l4_pressure_kpa",
-    "l4_drg_clearance_mm",
-    "l4_drg_deformation_pct",
-    "l4_drg_pressure_kpa",
-    "l4_root_x_mm",
-    "l4_root_y_mm",
-    "l4_grade",
-    "l5_clearance_mm",
-    "l5_deformation_pct",
-    "l5_pressure_kpa",
-    "l5_grade",
-    "solver_iterations",
-    "solver_at_bound",
-    "shear_force_n",
-    "side_facet_force_n",
-    "translation_mm",
-    "axial_compression_mm",
-    # stage 5, referral (sim.referral): pain 0-10 per region, then the distribution code
-    "pain_buttock",
-    "pain_lateral_hip",
-    "pain_groin",
-    "pain_anterior_thigh",
-    "pain_posterior_thigh",
-    "pain_lateral_thigh",
-    "pain_medial_knee_leg",
-    "pain_lateral_leg",
-    "pain_dorsum_foot",
-    "distribution",
-    # stages 3-4 (issue 10): posture-dependent herniation, nuclear migration, pressure at its bound
-    "herniation_effective_mm",
-    "nuclear_shift_mm",
-    "pressure_limit_reached",
-)
+def _output_names() -> tuple[str, ...]:
+    """The kernel's output row, in order: the ``[outputs.*]`` tables of ``sim/data/outputs.toml``."""
+    text = resources.files("sim.data").joinpath("outputs.toml").read_text(encoding="utf-8")
+    return tuple(tomllib.loads(text)["outputs"])
+
+
+#: Names of the output row (declared once, with unit and meaning, in sim/data/outputs.toml).
+OUTPUTS = _output_names()
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 PAIN_START = OUT["pain_buttock"]
 GRADES = ("none", "contact", "mild", "moderate", "severe")

@@ -142,6 +142,7 @@ _GAP_AP = COL["tissue.facet_shear_gap_mm"]
 _HF = COL["tissue.facet_contact_height_mm"]
 _GRADING0 = COL["grading.contact_clearance_mm"]
 _N_GRADING = 7
+_REFERRAL0 = COL[rfl.PARAM_KEYS[0]]
 _ZONE = COL["pathology.herniation_zone"]
 _HSIDE = COL["pathology.herniation_side"]
 _POSTURE = COL["posture"]
@@ -157,7 +158,8 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
                  capture: dict | None = None) -> np.ndarray:
     """All outputs of one packed configuration for both sides, shape ``(2, len(OUTPUTS))``.
 
-    ``coef`` holds the referral constants (:func:`sim.referral.pack_coefficients`).
+    ``coef`` is the referral structure vector (:func:`sim.referral.pack_coefficients`); the
+    referral numbers are parameters of the row.
     ``capture``, if given, receives each side's foramen faces ``(n, c)`` under its side name.
     """
     v = {name: float(row[i]) for i, name in enumerate(COLUMNS)}
@@ -275,7 +277,8 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         # stage 5: referred pain of this side
         o[PAIN_START:PAIN_START + N_PAIN] = rfl.pain_reference(
             o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
-            o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef)[0]
+            o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef,
+            [v[k] for k in rfl.PARAM_KEYS])[0]
     return out
 
 
@@ -394,8 +397,8 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
 
         # stage 5: referred pain of this side
         rfl.pain_row(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
-                     o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef,
-                     o[PAIN_START:PAIN_START + N_PAIN])
+                     o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT],
+                     p[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS], coef, o[PAIN_START:PAIN_START + N_PAIN])
 
 
 @njit(cache=True)
@@ -462,6 +465,7 @@ def _check_layout():
         "grading.severe_pressure_mmhg", "grading.mild_deformation_pct", "grading.moderate_deformation_pct",
         "grading.severe_deformation_pct")
     assert OUTPUTS[PAIN_START + N_PAIN - 1] == "distribution"
+    assert PARAM_COLUMNS[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS] == rfl.PARAM_KEYS
 
 
 _check_layout()

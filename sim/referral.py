@@ -4,8 +4,10 @@ From the compression of the L4 root, the L4 dorsal root ganglion (DRG, in the
 foramen) and the L5 root (stage 4), this stage predicts how much pain each of
 nine regions of the leg and hip would carry, per record (one posture, one
 side), and the distribution label of the record (the reading across postures,
-neurogenic claudication included, is ``sim.signature``).  All constants are
-cited data in ``sim/data/referral.toml``.
+neurogenic claudication included, is ``sim.signature``).  Its numbers are
+parameters (``[referral.*]`` in ``sim/data/parameters.toml``: unit, range,
+source, ``--set``); the territories and nerve composition are cited data in
+``sim/data/referral.toml``.
 
 The chain, equation by equation (numbers refer to the function docstrings):
 
@@ -47,7 +49,7 @@ References
 sasaki2014, taylor2013, faleiros2009, harrison_table48, howe1977,
 olmarker1989, olmarker1989_oedema, pedowitz1992, kuslich1991, takahashi1999,
 farrar2001, lesher2008, suri2010 (full citations and addresses in
-``sim/data/referral.toml`` [sources]).
+``sim/data/sources.toml``).
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ from .jit import njit
 
 #: Distribution labels; a record's code is the index (sciatic = 1, femoral = 2, both = 3).
 from .layout import DISTRIBUTIONS, OUTPUTS, PAIN_START
+from .params import spec_map
+from .units import MMHG_PER_KPA
 
 #: The nine body regions, in the order of every array and column in sim.
 REGIONS = ("buttock", "lateral_hip", "groin", "anterior_thigh", "posterior_thigh",
@@ -80,37 +84,41 @@ INPUT_COLUMNS = ("l4_pressure_kpa", "l4_deformation_pct", "l4_drg_pressure_kpa",
 
 PAIN_MAX = 10.0
 
-# ----------------------------------------------------- coefficient layout --
-#: Index of each scalar in the coefficient vector of :func:`pain_row`.
-COEF_HALF_PRESSURE_MMHG = 0
-COEF_HALF_DEFORMATION_PCT = 1
-COEF_DRG_GAIN = 2
-COEF_HILL_EXPONENT = 3
-COEF_SMOOTH_MAX_ORDER = 4
-COEF_MMHG_PER_KPA = 5
-COEF_THRESHOLD_PAIN = 6
-#: Start of the 9 L4 weights, the 9 L5 weights, the 9 femoral-territory and the
-#: 9 sciatic-territory masks (1.0 = region belongs to the territory), REGIONS order.
-COEF_W_L4 = 7
-COEF_W_L5 = COEF_W_L4 + N_REGIONS
-COEF_FEMORAL_MASK = COEF_W_L5 + N_REGIONS
-COEF_SCIATIC_MASK = COEF_FEMORAL_MASK + N_REGIONS
-N_COEF = COEF_SCIATIC_MASK + N_REGIONS  # 43
+# ----------------------------------------------------------- parameters --
+#: The stage's numeric parameters (``[referral.*]`` in ``sim/data/parameters.toml``, with unit,
+#: range and source), in the order of their block in ``sim.layout.PARAM_COLUMNS``: the
+#: dose-response scalars, then the share of patients with pain in each region per root.
+SCALAR_KEYS = ("referral.half_pain_pressure_mmhg", "referral.half_pain_deformation_pct",
+               "referral.hill_exponent", "referral.smooth_max_order", "referral.drg_sensitivity_gain",
+               "referral.threshold_pain")
+L4_SHARE_KEYS = tuple(f"referral.l4_share_{r}" for r in REGIONS)
+L5_SHARE_KEYS = tuple(f"referral.l5_share_{r}" for r in REGIONS)
+PARAM_KEYS = SCALAR_KEYS + L4_SHARE_KEYS + L5_SHARE_KEYS
+#: Index of each quantity in the parameter slice that :func:`pain_row` reads.
+P_HALF_PRESSURE_MMHG, P_HALF_DEFORMATION_PCT, P_HILL_EXPONENT, P_SMOOTH_MAX_ORDER, P_DRG_GAIN, \
+    P_THRESHOLD_PAIN = range(len(SCALAR_KEYS))
+P_L4_SHARE = len(SCALAR_KEYS)
+P_L5_SHARE = P_L4_SHARE + N_REGIONS
+N_PARAMS = len(PARAM_KEYS)  # 24
 
-_SCALARS = (
-    (COEF_HALF_PRESSURE_MMHG, "intensity", "half_pain_pressure_mmhg"),
-    (COEF_HALF_DEFORMATION_PCT, "intensity", "half_pain_deformation_pct"),
-    (COEF_DRG_GAIN, "intensity", "drg_sensitivity_gain"),
-    (COEF_HILL_EXPONENT, "intensity", "hill_exponent"),
-    (COEF_SMOOTH_MAX_ORDER, "intensity", "smooth_max_order"),
-    (COEF_MMHG_PER_KPA, "intensity", "mmhg_per_kpa"),
-    (COEF_THRESHOLD_PAIN, "distribution", "threshold_pain"),
-)
+#: Old short names of :func:`referral_params` overrides (``pack_coefficients`` before the
+#: constants became parameters): ``"drg_sensitivity_gain"``, ``"w_l4.groin"``.
+_SHORT_NAMES = {**{k.split(".", 1)[1]: k for k in SCALAR_KEYS},
+                **{f"w_l4.{r}": f"referral.l4_share_{r}" for r in REGIONS},
+                **{f"w_l5.{r}": f"referral.l5_share_{r}" for r in REGIONS}}
+
+# ---------------------------------------------------- structure (not numbers) --
+#: The fixed vector the kernel reads beside the parameters: the unit conversion and the two
+#: territory masks (1.0 = region belongs to the territory, REGIONS order).
+COEF_MMHG_PER_KPA = 0
+COEF_FEMORAL_MASK = 1
+COEF_SCIATIC_MASK = COEF_FEMORAL_MASK + N_REGIONS
+N_COEF = COEF_SCIATIC_MASK + N_REGIONS  # 19
 
 
 @lru_cache(maxsize=None)
 def referral_data() -> dict:
-    """The cited referral data of ``sim/data/referral.toml`` (parsed once)."""
+    """The referral structure of ``sim/data/referral.toml`` (territories, nerves, signature rule; parsed once)."""
     text = resources.files("sim.data").joinpath("referral.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     if tuple(data["regions"]) != REGIONS:
@@ -118,12 +126,41 @@ def referral_data() -> dict:
     return data
 
 
-def region_weights(root: str) -> np.ndarray:
-    """Weights ``w[root, region]`` (share of patients with pain in the region), REGIONS order.
+def referral_params(overrides: dict | None = None) -> np.ndarray:
+    """The stage's parameters as the float64 vector :func:`pain_row` reads (``PARAM_KEYS`` order).
+
+    Defaults come from the parameter table; ``overrides`` replace them by key
+    (``{"referral.drg_sensitivity_gain": 2.0}``; the short names ``"drg_sensitivity_gain"`` and
+    ``"w_l4.groin"`` also work), checked against each parameter's range.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (24,)
+
+    Examples
+    --------
+    >>> float(referral_params()[P_HALF_PRESSURE_MMHG])  # mmHg
+    50.0
+    """
+    specs = spec_map()
+    values = np.array([float(specs[k].default) for k in PARAM_KEYS])
+    for key, value in (overrides or {}).items():
+        full = _SHORT_NAMES.get(key, key)
+        if full not in PARAM_KEYS:
+            allowed = ", ".join(PARAM_KEYS)
+            raise KeyError(f"unknown referral parameter {key!r}; allowed: {allowed}")
+        values[PARAM_KEYS.index(full)] = specs[full].check(value)
+    return values
+
+
+def region_weights(root: str, params=None) -> np.ndarray:
+    """Shares ``w[root, region]`` (share of patients with pain in the region), REGIONS order.
 
     Parameters
     ----------
     root : "L4" or "L5"
+    params : array_like, optional
+        The stage's parameter vector (:func:`referral_params`); default parameters if omitted.
 
     Returns
     -------
@@ -134,8 +171,9 @@ def region_weights(root: str) -> np.ndarray:
     >>> float(region_weights("L4")[REGIONS.index("groin")])  # Sasaki 2014: 5 of 20
     0.25
     """
-    table = referral_data()["weights"][root]
-    return np.array([float(table[r]["value"]) for r in REGIONS])
+    prm = referral_params() if params is None else np.asarray(params, dtype=np.float64)
+    start = {"L4": P_L4_SHARE, "L5": P_L5_SHARE}[root.upper()]
+    return prm[start:start + N_REGIONS].copy()
 
 
 def relative_weights(weights) -> np.ndarray:
@@ -161,55 +199,20 @@ def territory_mask(name: str) -> np.ndarray:
     return np.array([1.0 if r in regions else 0.0 for r in REGIONS])
 
 
-def pack_coefficients(overrides: dict | None = None) -> np.ndarray:
-    """Pack the referral constants into the float64 vector that :func:`pain_row` reads.
+def pack_coefficients() -> np.ndarray:
+    """The fixed structure vector :func:`pain_row` reads beside the parameters.
 
-    Layout (length ``N_COEF`` = 43; index constants ``COEF_*`` in this module):
-
-    ====  =============================================  =========
-    idx   quantity                                       unit
-    ====  =============================================  =========
-    0     half_pain_pressure_mmhg  (p_half)              mmHg
-    1     half_pain_deformation_pct (d_half)             %
-    2     drg_sensitivity_gain                           1
-    3     hill_exponent (h)                              1
-    4     smooth_max_order (k)                           1
-    5     mmhg_per_kpa                                   mmHg/kPa
-    6     threshold_pain (distribution rule)             0-10
-    7-15  v_L4 = w_L4 / max w_L4 for the 9 REGIONS      1
-    16-24 v_L5 = w_L5 / max w_L5 for the 9 REGIONS      1
-    25-33 femoral-territory mask for the 9 REGIONS       0/1
-    34-42 sciatic-territory mask for the 9 REGIONS       0/1
-    ====  =============================================  =========
-
-    Parameters
-    ----------
-    overrides : dict, optional
-        Replace scalars by name (``{"drg_sensitivity_gain": 2.0}``) or the published
-        involvement shares ``w`` by ``"w_l4.groin"`` / ``"w_l5.lateral_leg"`` (before the
-        shares are made relative to the principal region); for sensitivity sweeps.
+    Layout (length ``N_COEF`` = 19; index constants ``COEF_*`` in this module):
+    index 0 the unit conversion mmHg per kPa (``sim.units``), 1-9 the femoral-territory
+    mask and 10-18 the sciatic-territory mask (1.0 = region in the territory, REGIONS
+    order).  The numbers of the model are parameters (:func:`referral_params`).
 
     Returns
     -------
-    numpy.ndarray of float64, shape (43,)
+    numpy.ndarray of float64, shape (19,)
     """
-    data = referral_data()
     coef = np.zeros(N_COEF, dtype=np.float64)
-    scalar = {name: index for index, _, name in _SCALARS}
-    for index, section, name in _SCALARS:
-        coef[index] = float(data[section][name]["value"])
-    shares = {"w_l4": region_weights("L4"), "w_l5": region_weights("L5")}
-    for key, value in (overrides or {}).items():
-        if key in scalar:
-            coef[scalar[key]] = float(value)
-        elif key.startswith(("w_l4.", "w_l5.")) and key.split(".", 1)[1] in REGIONS:
-            prefix, region = key.split(".", 1)
-            shares[prefix][REGIONS.index(region)] = float(value)
-        else:
-            allowed = ", ".join([name for _, _, name in _SCALARS] + ["w_l4.<region>", "w_l5.<region>"])
-            raise KeyError(f"unknown referral coefficient {key!r}; allowed: {allowed}")
-    coef[COEF_W_L4:COEF_W_L4 + N_REGIONS] = relative_weights(shares["w_l4"])
-    coef[COEF_W_L5:COEF_W_L5 + N_REGIONS] = relative_weights(shares["w_l5"])
+    coef[COEF_MMHG_PER_KPA] = MMHG_PER_KPA
     coef[COEF_FEMORAL_MASK:COEF_FEMORAL_MASK + N_REGIONS] = territory_mask("femoral")
     coef[COEF_SCIATIC_MASK:COEF_SCIATIC_MASK + N_REGIONS] = territory_mask("sciatic")
     return coef
@@ -224,7 +227,7 @@ def _nonnegative(x):
 
 def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=50.0,
                          half_pain_deformation_pct=36.6, smooth_max_order=4.0,
-                         mmhg_per_kpa=7.500637):
+                         mmhg_per_kpa=MMHG_PER_KPA):
     """Dimensionless compression stimulus of a root or ganglion (equation 1).
 
     ``s = ((p / p_half)^k + (d / d_half)^k)^(1/k)`` with ``p`` in mmHg: a smooth
@@ -260,7 +263,7 @@ def compression_stimulus(pressure_kpa, deformation_pct, half_pain_pressure_mmhg=
 
     Examples
     --------
-    >>> float(compression_stimulus(50.0 / 7.500637, 0.0))
+    >>> round(float(compression_stimulus(50.0 * KPA_PER_MMHG, 0.0)), 12)
     1.0
     """
     p = _nonnegative(pressure_kpa) * mmhg_per_kpa / half_pain_pressure_mmhg
@@ -373,11 +376,18 @@ def distribution_code(pain, threshold_pain=2.0, femoral_mask=None, sciatic_mask=
 
 
 def pain_reference(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
-                   l5_pressure_kpa, l5_deformation_pct, coef=None):
+                   l5_pressure_kpa, l5_deformation_pct, coef=None, params=None):
     """Reference engine: region pains and distribution code for n records.
 
-    Same inputs, coefficient vector and output layout as :func:`pain_row`,
+    Same inputs, parameter vector, structure vector and output layout as :func:`pain_row`,
     vectorised with NumPy.
+
+    Parameters
+    ----------
+    coef : array_like, optional
+        Structure vector (:func:`pack_coefficients`).
+    params : array_like, optional
+        The stage's parameters (:func:`referral_params`); default parameters if omitted.
 
     Returns
     -------
@@ -391,38 +401,43 @@ def pain_reference(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_de
     0.0
     """
     c = pack_coefficients() if coef is None else np.asarray(coef, dtype=np.float64)
-    scale = dict(half_pain_pressure_mmhg=c[COEF_HALF_PRESSURE_MMHG],
-                 half_pain_deformation_pct=c[COEF_HALF_DEFORMATION_PCT],
-                 smooth_max_order=c[COEF_SMOOTH_MAX_ORDER], mmhg_per_kpa=c[COEF_MMHG_PER_KPA])
-    h = c[COEF_HILL_EXPONENT]
+    q = referral_params() if params is None else np.asarray(params, dtype=np.float64)
+    scale = dict(half_pain_pressure_mmhg=q[P_HALF_PRESSURE_MMHG], half_pain_deformation_pct=q[P_HALF_DEFORMATION_PCT],
+                 smooth_max_order=q[P_SMOOTH_MAX_ORDER], mmhg_per_kpa=c[COEF_MMHG_PER_KPA])
+    h = q[P_HILL_EXPONENT]
     f_root = pain_fraction(compression_stimulus(l4_pressure_kpa, l4_deformation_pct, **scale), h)
-    f_drg = pain_fraction(c[COEF_DRG_GAIN] * compression_stimulus(drg_pressure_kpa, drg_deformation_pct, **scale), h)
+    f_drg = pain_fraction(q[P_DRG_GAIN] * compression_stimulus(drg_pressure_kpa, drg_deformation_pct, **scale), h)
     f5 = pain_fraction(compression_stimulus(l5_pressure_kpa, l5_deformation_pct, **scale), h)
     f4 = root_drive(f_root, f_drg)
     f4, f5 = np.broadcast_arrays(np.atleast_1d(f4), np.atleast_1d(f5))
-    pain = region_pain(f4, f5, c[COEF_W_L4:COEF_W_L4 + N_REGIONS], c[COEF_W_L5:COEF_W_L5 + N_REGIONS])
-    code = distribution_code(pain, c[COEF_THRESHOLD_PAIN], c[COEF_FEMORAL_MASK:COEF_FEMORAL_MASK + N_REGIONS],
+    pain = region_pain(f4, f5, relative_weights(region_weights("L4", q)), relative_weights(region_weights("L5", q)))
+    code = distribution_code(pain, q[P_THRESHOLD_PAIN], c[COEF_FEMORAL_MASK:COEF_FEMORAL_MASK + N_REGIONS],
                              c[COEF_SCIATIC_MASK:COEF_SCIATIC_MASK + N_REGIONS])
     return np.column_stack([pain, code])
 
 
-def root_pain_intensity(pressure_kpa, deformation_pct=0.0, ganglion=False, coef=None):
+def root_pain_intensity(pressure_kpa, deformation_pct=0.0, ganglion=False, params=None):
     """Pain 0-10 of one root (or, with ``ganglion=True``, the L4 DRG) alone: ``10 f``.
 
     The intensity a patient with that root compressed would feel where the pain
-    is referred (region pains are this times the region weight).
+    is referred (region pains are this times the relative region weight).
+
+    Parameters
+    ----------
+    params : array_like, optional
+        The stage's parameters (:func:`referral_params`); default parameters if omitted.
 
     Examples
     --------
-    >>> round(float(root_pain_intensity(53.0 / 7.500637)), 2)  # Takahashi 1999 mean 53 mmHg
+    >>> round(float(root_pain_intensity(53.0 * KPA_PER_MMHG)), 2)  # Takahashi 1999 mean 53 mmHg
     5.58
     """
-    c = pack_coefficients() if coef is None else coef
-    s = compression_stimulus(pressure_kpa, deformation_pct, c[COEF_HALF_PRESSURE_MMHG],
-                             c[COEF_HALF_DEFORMATION_PCT], c[COEF_SMOOTH_MAX_ORDER], c[COEF_MMHG_PER_KPA])
+    q = referral_params() if params is None else np.asarray(params, dtype=np.float64)
+    s = compression_stimulus(pressure_kpa, deformation_pct, q[P_HALF_PRESSURE_MMHG], q[P_HALF_DEFORMATION_PCT],
+                             q[P_SMOOTH_MAX_ORDER])
     if ganglion:
-        s = c[COEF_DRG_GAIN] * s
-    return PAIN_MAX * pain_fraction(s, c[COEF_HILL_EXPONENT])
+        s = q[P_DRG_GAIN] * s
+    return PAIN_MAX * pain_fraction(s, q[P_HILL_EXPONENT])
 
 
 def nerve_involvement(l4_drive, l5_drive) -> dict:
@@ -441,12 +456,12 @@ def nerve_involvement(l4_drive, l5_drive) -> dict:
 
 # -------------------------------------------------------------- kernel --
 @njit(cache=True)
-def _stimulus(pressure_kpa, deformation_pct, coef):
+def _stimulus(pressure_kpa, deformation_pct, prm, coef):
     p = pressure_kpa if not (pressure_kpa < 0.0) else 0.0
     d = deformation_pct if not (deformation_pct < 0.0) else 0.0
-    p = p * coef[COEF_MMHG_PER_KPA] / coef[COEF_HALF_PRESSURE_MMHG]
-    d = d / coef[COEF_HALF_DEFORMATION_PCT]
-    k = coef[COEF_SMOOTH_MAX_ORDER]
+    p = p * coef[COEF_MMHG_PER_KPA] / prm[P_HALF_PRESSURE_MMHG]
+    d = d / prm[P_HALF_DEFORMATION_PCT]
+    k = prm[P_SMOOTH_MAX_ORDER]
     if k == 4.0:  # the default order without pow(): three times faster, same value to rounding
         p2, d2 = p * p, d * d
         return math.sqrt(math.sqrt(p2 * p2 + d2 * d2))
@@ -466,8 +481,17 @@ def _fraction(stimulus, hill_exponent):
 
 
 @njit(cache=True)
+def _largest(prm, start):
+    top = 0.0
+    for r in range(N_REGIONS):
+        if prm[start + r] > top:
+            top = prm[start + r]
+    return top
+
+
+@njit(cache=True)
 def pain_row(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
-             l5_pressure_kpa, l5_deformation_pct, coef, out):
+             l5_pressure_kpa, l5_deformation_pct, prm, coef, out):
     """Numba twin of :func:`pain_reference` for one record; writes ``out`` in place.
 
     Parameters
@@ -478,44 +502,51 @@ def pain_row(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformat
         L4 dorsal root ganglion in the foramen [kPa], [%].
     l5_pressure_kpa, l5_deformation_pct : float
         L5 root in the lateral recess [kPa], [%].
-    coef : float64[43]
-        From :func:`pack_coefficients` (layout there).
+    prm : float64[24]
+        The stage's parameters in ``PARAM_KEYS`` order (the ``referral.*`` block of a packed row,
+        or :func:`referral_params`).
+    coef : float64[19]
+        Structure vector from :func:`pack_coefficients` (unit, territory masks).
     out : float64[10]
         Receives the nine region pains 0-10 (REGIONS order) and, at index 9, the
         distribution code (index into DISTRIBUTIONS). No allocation.
     """
-    h = coef[COEF_HILL_EXPONENT]
-    f_root = _fraction(_stimulus(l4_pressure_kpa, l4_deformation_pct, coef), h)
-    f_drg = _fraction(coef[COEF_DRG_GAIN] * _stimulus(drg_pressure_kpa, drg_deformation_pct, coef), h)
-    f5 = _fraction(_stimulus(l5_pressure_kpa, l5_deformation_pct, coef), h)
+    h = prm[P_HILL_EXPONENT]
+    f_root = _fraction(_stimulus(l4_pressure_kpa, l4_deformation_pct, prm, coef), h)
+    f_drg = _fraction(prm[P_DRG_GAIN] * _stimulus(drg_pressure_kpa, drg_deformation_pct, prm, coef), h)
+    f5 = _fraction(_stimulus(l5_pressure_kpa, l5_deformation_pct, prm, coef), h)
     f4 = 1.0 - (1.0 - f_root) * (1.0 - f_drg)
+    top4 = _largest(prm, P_L4_SHARE)
+    top5 = _largest(prm, P_L5_SHARE)
     femoral = 0.0
     sciatic = 0.0
     for r in range(N_REGIONS):
-        pain = PAIN_MAX * (1.0 - (1.0 - coef[COEF_W_L4 + r] * f4) * (1.0 - coef[COEF_W_L5 + r] * f5))
+        v4 = prm[P_L4_SHARE + r] / top4 if top4 > 0.0 else 0.0
+        v5 = prm[P_L5_SHARE + r] / top5 if top5 > 0.0 else 0.0
+        pain = PAIN_MAX * (1.0 - (1.0 - v4 * f4) * (1.0 - v5 * f5))
         out[r] = pain
         if coef[COEF_FEMORAL_MASK + r] > 0.5 and pain > femoral:
             femoral = pain
         if coef[COEF_SCIATIC_MASK + r] > 0.5 and pain > sciatic:
             sciatic = pain
     code = 0.0
-    if sciatic >= coef[COEF_THRESHOLD_PAIN]:
+    if sciatic >= prm[P_THRESHOLD_PAIN]:
         code += 1.0
-    if femoral >= coef[COEF_THRESHOLD_PAIN]:
+    if femoral >= prm[P_THRESHOLD_PAIN]:
         code += 2.0
     out[N_REGIONS] = code
 
 
 @njit(cache=True)
-def pain_rows(inputs, coef, out):
+def pain_rows(inputs, prm, coef, out):
     """Loop :func:`pain_row` over ``inputs`` (n, 6) in INPUT_COLUMNS order into ``out`` (n, 10)."""
     for i in range(inputs.shape[0]):
         pain_row(inputs[i, 0], inputs[i, 1], inputs[i, 2], inputs[i, 3], inputs[i, 4], inputs[i, 5],
-                 coef, out[i])
+                 prm, coef, out[i])
 
 
 # ------------------------------------------------------------- records --
-def add_pain_columns(frame, coef=None):
+def add_pain_columns(frame, params=None):
     """Copy of a result table with ``pain_<region>`` and ``distribution`` added (reference engine).
 
     Parameters
@@ -534,7 +565,7 @@ def add_pain_columns(frame, coef=None):
         raise KeyError(f"add_pain_columns needs the stage-4 columns {missing}; got {list(frame.columns)}")
     zeros = np.zeros(len(frame))
     args = [frame[c].to_numpy(dtype=np.float64) if c in frame.columns else zeros for c in INPUT_COLUMNS]
-    rows = pain_reference(*args, coef=coef)
+    rows = pain_reference(*args, params=params)
     out = frame.copy()
     for j, name in enumerate(PAIN_OUTPUTS):
         out[name] = rows[:, j]
@@ -550,6 +581,7 @@ def has_pain_columns(frame) -> bool:
 
 __all__ = [
     "REGIONS", "DISTRIBUTIONS", "PAIN_OUTPUTS", "INPUT_COLUMNS", "N_COEF", "N_PAIN_ROW",
+    "SCALAR_KEYS", "PARAM_KEYS", "N_PARAMS", "referral_params",
     "referral_data", "region_weights", "territory_mask", "pack_coefficients",
     "compression_stimulus", "pain_fraction", "root_drive", "region_pain", "distribution_code",
     "pain_reference", "root_pain_intensity", "nerve_involvement", "pain_row", "pain_rows",

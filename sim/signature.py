@@ -12,7 +12,15 @@ Lesher JM et al. (2008) Pain Med 9(1):22-25 (hip-joint pain referral).
 
 from __future__ import annotations
 
-from .referral import DISTRIBUTIONS, PAIN_OUTPUTS, REGIONS, has_pain_columns, referral_data
+from .referral import (
+    DISTRIBUTIONS,
+    P_THRESHOLD_PAIN,
+    PAIN_OUTPUTS,
+    REGIONS,
+    has_pain_columns,
+    referral_data,
+    referral_params,
+)
 
 
 def _region_text(region: str) -> str:
@@ -127,7 +135,7 @@ def presentation_summary(frame) -> str:
         return ("Referred pain: not in this table (no pain_<region> columns); "
                 "sim.referral.add_pain_columns(frame) computes them from the compression columns.")
     data = referral_data()
-    threshold = float(data["distribution"]["threshold_pain"]["value"])
+    threshold = float(referral_params()[P_THRESHOLD_PAIN])  # the default parameter set's rule
     hip = data["hip_joint_referral"]
     sig = posture_signature(frame)
     lines = ["Referred pain (stage 5; pain 0-10, population-expected per region):"]

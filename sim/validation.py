@@ -36,7 +36,6 @@ from .referral import (
     add_pain_columns,
     has_pain_columns,
     pain_reference,
-    referral_data,
     region_weights,
     root_pain_intensity,
 )
@@ -44,7 +43,10 @@ from .scenario import load_scenario
 from .signature import neurogenic_claudication, posture_signature
 from .sweep.population import population_samples
 from .sweep.spec import _population_from
-from .units import KPA_PER_MMHG
+from .units import GRAVITY_M_S2, KPA_PER_MMHG, REFERENCE_BODY_MASS_KG
+
+#: Axial load of a compression device set to half the body weight of the reference subject [N].
+HALF_BODY_WEIGHT_N = 0.5 * REFERENCE_BODY_MASS_KG * GRAVITY_M_S2
 
 
 @dataclass(frozen=True)
@@ -734,7 +736,7 @@ def issue10_targets() -> list[Target]:
                "%", "-3.4 (95 % CI -4.1 to -2.7)", -8.0, -1.0,
                "Lorenc et al. 2022, World J Orthop 13:87 (90 patients, axial-loaded MRI; device load assumed "
                "about half body weight)", "independent",
-               _safe(lambda: 100.0 * (float(_load_case("axial_half_bw", 0.5 * 70.0 * 9.81)["foraminal_area_mm2"][0])
+               _safe(lambda: 100.0 * (float(_load_case("axial_half_bw", HALF_BODY_WEIGHT_N)["foraminal_area_mm2"][0])
                                       / _value("supine", "foraminal_area_mm2") - 1.0)), group="geometry"),
         Target("foramen_area_range_upright", "Foraminal area range over standing, sitting, flexion, extension",
                "% of max", "up to 44.4", 10.0, 50.0, "Schmid et al. 1999, AJR 172:1095 (12 volunteers)",
@@ -771,10 +773,10 @@ def issue10_targets() -> list[Target]:
         Target("pain_below_mild", "Root pain at the mild pressure threshold (30 mmHg, venular stasis)", "pain 0-10",
                "< 2 (a normal root is insensitive)", 0.0, 2.0 - 1e-9,
                "Kuslich et al. 1991, Orthop Clin North Am 22:181; Olmarker et al. 1989", "calibration",
-               _safe(lambda: _root_pain_at_mmhg(30.0)), sets="referral intensity.hill_exponent", group="referral"),
+               _safe(lambda: _root_pain_at_mmhg(30.0)), sets="referral.hill_exponent", group="referral"),
         Target("pain_at_severe", "Root pain at the severe threshold (100 mmHg, conduction deficit)", "pain 0-10",
                ">= 8", 8.0, 10.0, "Pedowitz et al. 1992, Spine 17:194", "calibration",
-               _safe(lambda: _root_pain_at_mmhg(100.0)), sets="referral intensity.hill_exponent", group="referral"),
+               _safe(lambda: _root_pain_at_mmhg(100.0)), sets="referral.hill_exponent", group="referral"),
         Target("pain_follows_grade", "Mean peak pain rises with the worst grade; severe - contact >= 5 points "
                "(degenerative population, standing)", "1 = holds", "1", 0.5, 1.5,
                "Takahashi et al. 1999 (pressure higher with deficit); observation 10 of issue 10", "independent",
@@ -818,7 +820,7 @@ def _area_range() -> float:
 
 # ---------------------------------------------------------- referral targets --
 def _single_root_row(root: str, pressure_mmhg: float) -> np.ndarray:
-    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    kpa = pressure_mmhg * KPA_PER_MMHG
     args = [0.0] * 6
     args[{"l4": 0, "drg": 2, "l5": 4}[root]] = kpa
     return pain_reference(*args)[0]
@@ -828,7 +830,7 @@ def _involvement_share(root: str, region: str, pressure_mmhg: float = 53.0) -> f
     """The share of patients with pain in ``region`` that the mapping carries, read back from an
     isolated root compression: (region pain / root pain) x the principal region's share."""
     row = _single_root_row(root, pressure_mmhg)
-    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    kpa = pressure_mmhg * KPA_PER_MMHG
     principal = float(np.max(region_weights(root.upper())))
     return float(row[REGIONS.index(region)] / root_pain_intensity(kpa) * principal)
 
@@ -838,7 +840,7 @@ def _label_is(root: str, label: str, pressure_mmhg: float = 53.0) -> float:
 
 
 def _drg_root_ratio(pressure_mmhg: float = 5.0) -> float:
-    kpa = pressure_mmhg / float(referral_data()["intensity"]["mmhg_per_kpa"]["value"])
+    kpa = pressure_mmhg * KPA_PER_MMHG
     return float(root_pain_intensity(kpa, ganglion=True) / root_pain_intensity(kpa))
 
 
@@ -869,12 +871,12 @@ def referral_validation_targets() -> list[dict]:
         dict(id="referral_groin_share_l4", quantity="Groin involvement with isolated L4 root compression "
              "(groin pain / root pain at 53 mmHg)", unit="1", expected="0.25 (5/20)", low=0.09, high=0.49,
              source="Sasaki 2014, J Spine 3:3 (210 single-level radiculopathies); 95 % CI", kind="calibration",
-             sets="referral weights.L4.groin", group="referral",
+             sets="referral.l4_share_groin", group="referral",
              compute=lambda: _involvement_share("l4", "groin")),
         dict(id="referral_groin_share_l5", quantity="Groin involvement with isolated L5 root compression",
              unit="1", expected="0 (0/127)", low=0.0, high=0.024,
              source="Sasaki 2014; upper bound by the rule of three", kind="calibration",
-             sets="referral weights.L5.groin", group="referral",
+             sets="referral.l5_share_groin", group="referral",
              compute=lambda: _involvement_share("l5", "groin")),
         dict(id="referral_l4_label_femoral", quantity=f"Distribution of isolated L4 root compression ({mmhg})",
              unit="1 = femoral", expected="femoral", low=1.0, high=1.0,
@@ -888,13 +890,13 @@ def referral_validation_targets() -> list[dict]:
         dict(id="referral_drg_root_ratio", quantity="Pain of the L4 DRG / pain of the L4 root at minimal "
              "(5 mmHg) compression", unit="1", expected=">= 10 (5-25 min vs several s of firing)",
              low=10.0, high=150.0, source="Howe 1977, Pain 3:25 (cat dorsal roots, DRG)", kind="calibration",
-             sets="referral intensity.drg_sensitivity_gain", group="referral",
+             sets="referral.drg_sensitivity_gain", group="referral",
              compute=_drg_root_ratio),
         dict(id="referral_root_pain_herniation", quantity=f"Root pain 0-10 at {mmhg}", unit="pain 0-10",
              expected="7.5 (4.5 +/- 1.5 of 6)", low=5.0, high=10.0,
              source="Takahashi 1999 (pressure); Grovle 2010 Eur Spine J 19:263 (leg-pain bothersomeness "
                     "4.5 +/- 1.5 of 6 in 411 sciatica patients, rescaled to 10)", kind="independent",
-             compute=lambda: float(root_pain_intensity(53.0 / 7.500637))),
+             compute=lambda: float(root_pain_intensity(53.0 * KPA_PER_MMHG))),
         dict(id="referral_l5_below_knee_vs_hip", quantity="Below-knee involvement with isolated L5 compression "
              "(lateral leg pain / root pain); must exceed hip-joint referral below the knee (22 %)", unit="1",
              expected="0.61 (L5 root); hip joint 0.22", low=0.22, high=1.0,

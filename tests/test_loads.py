@@ -8,6 +8,7 @@ from strategies import configurations, packed_rows
 
 from sim import loads
 from sim import params as prm
+from sim.units import GRAVITY_M_S2
 
 RTOL = 1e-9
 ATOL = 1e-9
@@ -78,7 +79,7 @@ def test_no_upright_posture_is_loaded_less_than_standing_and_lying_is_unloaded()
 def test_standing_load_and_shear_by_hand():
     """Upright: W cos(delta) + erector force for the gravity moment and the co-contraction."""
     d = prm.defaults()
-    w = 9.81 * d["lifting.upper_body_mass_fraction"] * d["anatomy.body_mass_kg"]
+    w = GRAVITY_M_S2 * d["lifting.upper_body_mass_fraction"] * d["anatomy.body_mass_kg"]
     cc = d["lifting.cocontraction_force_n"]
     e_es, e_abd = d["lifting.extensor_moment_arm_mm"], d["lifting.flexor_moment_arm_mm"]
     f_es = (w * d["lifting.upright_com_offset_mm"] + cc * e_abd) / e_es

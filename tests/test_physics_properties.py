@@ -456,8 +456,7 @@ def test_pain_follows_compression_grade(engine, data):
     rank = {g: i for i, g in enumerate(GRADES)}
     worst = np.maximum([rank[g] for g in r["l4_grade"]], [rank[g] for g in r["l5_grade"]])
     from sim.referral import root_pain_intensity
-
-    mmhg = 1.0 / 7.500637
+    from sim.units import KPA_PER_MMHG as mmhg
     # the law itself, where the grades are defined (pressure thresholds of the grading table)
     d = prm.defaults()
     below_mild = float(root_pain_intensity(d["grading.mild_pressure_mmhg"] * mmhg))
@@ -471,11 +470,10 @@ def test_half_pain_flattening_matches_the_default_root_law():
     """e50 is the flattening at which the default transverse root law reaches p50: if stage 4
     changes its law, the referral constant must follow (pressure and flattening count alike)."""
     from sim.compression import root_pressure_kpa
-    from sim.referral import referral_data
+    from sim.units import KPA_PER_MMHG
 
-    data = referral_data()["intensity"]
-    p50_kpa = data["half_pain_pressure_mmhg"]["value"] / data["mmhg_per_kpa"]["value"]
-    e50 = data["half_pain_deformation_pct"]["value"] / 100.0
     d = prm.defaults()
+    p50_kpa = d["referral.half_pain_pressure_mmhg"] * KPA_PER_MMHG
+    e50 = d["referral.half_pain_deformation_pct"] / 100.0
     p = float(root_pressure_kpa(e50, d["tissue.root_transverse_modulus_kpa"], d["tissue.root_stiffening"]))
     assert p == pytest.approx(p50_kpa, rel=0.01)

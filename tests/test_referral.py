@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from sim import referral as R
 from sim import signature as S
 from sim import validation as V
+from sim.units import KPA_PER_MMHG
 
-KPA = 1.0 / 7.500637  # kPa per mmHg
+KPA = KPA_PER_MMHG  # kPa per mmHg
 FEMORAL = ("groin", "anterior_thigh", "medial_knee_leg")
 SCIATIC = ("posterior_thigh", "lateral_leg", "dorsum_foot")
 
@@ -34,9 +35,11 @@ def pains(l4=0.0, l4d=0.0, drg=0.0, drgd=0.0, l5=0.0, l5d=0.0):
 def test_public_names():
     assert len(R.REGIONS) == 9 and R.PAIN_OUTPUTS[0] == "pain_buttock"
     assert R.DISTRIBUTIONS == ("none", "sciatic", "femoral", "sciatic+femoral")
-    assert R.pack_coefficients().shape == (R.N_COEF,) == (43,)
-    with pytest.raises(KeyError, match="unknown referral coefficient"):
-        R.pack_coefficients({"drg_gain": 2.0})
+    assert R.pack_coefficients().shape == (R.N_COEF,) == (19,)
+    assert R.referral_params().shape == (R.N_PARAMS,) == (24,)
+    with pytest.raises(KeyError, match="unknown referral parameter"):
+        R.referral_params({"drg_gain": 2.0})
+    assert R.referral_params({"drg_sensitivity_gain": 2.0})[R.P_DRG_GAIN] == 2.0
 
 
 def test_zero_compression_gives_zero_pain():
@@ -79,10 +82,10 @@ def test_severe_compression_stays_within_scale():
 @settings(max_examples=300, deadline=None)
 @given(inputs6)
 def test_kernel_matches_reference(x):
-    coef = R.pack_coefficients()
+    coef, prm = R.pack_coefficients(), R.referral_params()
     out = np.full(R.N_PAIN_ROW, np.nan)
-    R.pain_row(*x, coef, out)
-    ref = R.pain_reference(*x, coef=coef)[0]
+    R.pain_row(*x, prm, coef, out)
+    ref = R.pain_reference(*x, coef=coef, params=prm)[0]
     np.testing.assert_allclose(out, ref, rtol=1e-9, atol=1e-12)
 
 
@@ -91,7 +94,7 @@ def test_kernel_batch_matches_reference():
     x = np.column_stack([rng.uniform(0, 50, 500), rng.uniform(0, 60, 500)] * 3)
     x[::7] = 0.0
     out = np.zeros((500, R.N_PAIN_ROW))
-    R.pain_rows(x, R.pack_coefficients(), out)
+    R.pain_rows(x, R.referral_params(), R.pack_coefficients(), out)
     np.testing.assert_allclose(out, R.pain_reference(*x.T), rtol=1e-9, atol=1e-12)
 
 
@@ -113,7 +116,7 @@ def test_more_compression_never_less_pain(x, which, extra):
 def test_distribution_rule(x):
     row = R.pain_reference(*x)[0]
     p = dict(zip(R.REGIONS, row[:9]))
-    threshold = R.referral_data()["distribution"]["threshold_pain"]["value"]
+    threshold = R.referral_params()[R.P_THRESHOLD_PAIN]
     femoral = max(p[r] for r in FEMORAL) >= threshold
     sciatic = max(p[r] for r in SCIATIC) >= threshold
     assert R.DISTRIBUTIONS[int(row[9])] == R.DISTRIBUTIONS[int(sciatic) + 2 * int(femoral)]
@@ -184,26 +187,37 @@ def test_presentation_summary_without_pain_columns():
 
 
 def test_referral_data_is_cited_and_anatomically_consistent():
+    import tomllib
+    from importlib import resources
+
+    from sim.params import spec_map
+
     data = R.referral_data()
-    sources = set(data["sources"])
+    sources = set(tomllib.loads(resources.files("sim.data").joinpath("sources.toml").read_text()))
+    table = tomllib.loads(resources.files("sim.data").joinpath("parameters.toml").read_text())["referral"]
+    specs = spec_map()
     nerves = data["nerves"]
     for root in ("L4", "L5"):
         territory = set(data["territories"][root]["dermatome"]) | set(data["territories"][root]["deep"])
         reach = {r for n in nerves.values() if n[f"contribution_{root.lower()}"] > 0 for r in n["regions"]}
         for region in R.REGIONS:
-            entry = data["weights"][root][region]
-            assert entry["min"] <= entry["value"] <= entry["max"], (root, region)
+            name = f"{root.lower()}_share_{region}"
+            spec, entry = specs[f"referral.{name}"], table[name]
+            assert spec.min <= spec.default <= spec.max, (root, region)
             assert entry["kind"] in ("measured", "ordinal", "assumption")
-            assert entry["note"]
-            for key in entry["source"].split(";"):
-                assert key.strip() in sources, key
-            if entry["value"] >= 0.2:  # more than overlap: needs a nerve or a root territory
+            assert spec.note and spec.unit == "1"
+            if spec.default >= 0.2:  # more than overlap: needs a nerve or a root territory
                 assert region in territory | reach, (root, region)
-    for section in ("intensity", "distribution", "signature"):
-        for name, entry in data[section].items():
-            if "value" in entry:
+    for key in R.PARAM_KEYS:
+        for source in specs[key].source.split(";"):
+            assert source.strip() in sources, (key, source)
+    for section in ("distribution", "signature", "nerves", "territories", "weight_levels", "hip_joint_referral"):
+        entries = data[section].values() if section not in ("weight_levels", "hip_joint_referral") else [data[section]]
+        for entry in entries:
+            if isinstance(entry, dict) and "source" in entry:
                 for key in entry["source"].split(";"):
-                    assert key.strip() in sources, (name, key)
+                    assert key.strip() in sources, (section, key)
+    assert "sources" not in data  # one citation registry: sim/data/sources.toml
 
 
 def test_validation_targets_synthetic_pass():
@@ -219,6 +233,6 @@ def test_validation_targets_synthetic_pass():
 
 def test_validation_target_can_fail():
     """The DRG ratio target fails when the DRG is not weighted (gain 1)."""
-    ratio = R.root_pain_intensity(5 * KPA, ganglion=True, coef=R.pack_coefficients({"drg_sensitivity_gain": 1.0})) \
+    ratio = R.root_pain_intensity(5 * KPA, ganglion=True, params=R.referral_params({"drg_sensitivity_gain": 1.0})) \
         / R.root_pain_intensity(5 * KPA)
     assert ratio < 10.0

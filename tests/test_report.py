@@ -19,6 +19,7 @@ from sim.cli import main  # noqa: E402
 from sim.plots import scenario_figures as sf  # noqa: E402
 from sim.plots import style as st  # noqa: E402
 from sim.plots import sweep_figures as wf  # noqa: E402
+from sim.units import KPA_PER_MMHG  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"
@@ -123,7 +124,7 @@ def test_posture_style_is_consistent():
     assert st.posture_color("custom") == st.posture_color("custom")
     assert st.param_label("pathology.slip_mm") == "slip [mm]"
     th = st.grade_thresholds()
-    assert th["pressure_kpa"]["mild"] == pytest.approx(30 * 0.133322)
+    assert th["pressure_kpa"]["mild"] == pytest.approx(30 * KPA_PER_MMHG)
 
 
 # ---------------------------------------------------------------- sweeps --

@@ -8,6 +8,7 @@ from naive import brute_force_circle
 from sim import compression as cmp
 from sim import geometry as geo
 from sim import mechanics
+from sim.units import KPA_PER_MMHG
 
 
 def test_bending_law_inverse():
@@ -52,7 +53,7 @@ def test_grades_follow_physiological_thresholds():
     g = {"contact_clearance_mm": 0.5, "mild_pressure_mmhg": 30, "moderate_pressure_mmhg": 50,
          "severe_pressure_mmhg": 100, "mild_deformation_pct": 10, "moderate_deformation_pct": 20,
          "severe_deformation_pct": 40}
-    kpa = 0.133322
+    kpa = KPA_PER_MMHG
     assert cmp.compression_grade(1.0, 0.0, 0.0, g) == 0
     assert cmp.compression_grade(0.2, 0.0, 0.0, g) == 1
     assert cmp.compression_grade(-0.1, 0.01, 20 * kpa, g) == 1

@@ -22,6 +22,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ..layout import DISTRIBUTIONS, GRADES  # noqa: E402
+from ..outputs import output_label  # noqa: E402, F401  (figures read st.output_label; one home: sim.outputs)
 from ..postures import BUILTIN_POSTURES  # noqa: E402
 from ..units import MMHG_PER_KPA  # noqa: E402, F401  (figures read st.MMHG_PER_KPA)
 
@@ -64,26 +65,6 @@ RC = {
     "axes.axisbelow": True, "legend.frameon": False, "hatch.linewidth": 0.8,
 }
 
-LABELS = {
-    "segment_angle_deg": "segment angle [deg] (+ flexion)",
-    "idp_mpa": "intradiscal pressure [MPa]",
-    "foraminal_height_mm": "foraminal height [mm]",
-    "foraminal_width_mm": "foraminal width [mm]",
-    "foraminal_area_mm2": "foraminal area [mm²]",
-    "lateral_recess_depth_mm": "lateral recess depth [mm]",
-    "disc_height_posterior_mm": "posterior disc height [mm]",
-    "disc_bulge_mm": "disc bulge [mm]",
-    "slip_mm": "slip [mm]",
-    "compressive_force_n": "compressive force [N]",
-    "l4_pressure_kpa": "L4 root pressure [kPa]",
-    "l4_drg_pressure_kpa": "L4 DRG pressure [kPa]",
-    "l5_pressure_kpa": "L5 root pressure [kPa]",
-    "l4_deformation_pct": "L4 root deformation [%]",
-    "l4_drg_deformation_pct": "L4 DRG deformation [%]",
-    "l5_deformation_pct": "L5 root deformation [%]",
-    "l4_max_pressure_kpa": "L4 pressure, root or DRG [kPa]",
-    "l4_max_deformation_pct": "L4 deformation, root or DRG [%]",
-}
 
 
 def style():
@@ -136,15 +117,6 @@ def param_label(key: str) -> str:
     unit = spec.unit if spec is not None and spec.unit else ""
     unit = {"mm2": "mm²", "": "-"}.get(unit, unit)
     return f"{name} [{unit}]"
-
-
-def output_label(name: str) -> str:
-    """Axis label of a result name, with its unit."""
-    if name in LABELS:
-        return LABELS[name]
-    if name.startswith("pain_"):
-        return name[5:].replace("_", " ") + " pain [0-10]"
-    return name.replace("_", " ")
 
 
 def grade_thresholds(values: dict | None = None) -> dict:

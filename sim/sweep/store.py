@@ -40,6 +40,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SimInputError
+from ..outputs import output_description, output_specs, output_unit
+
+#: One-line description of every declared result (``sim/data/outputs.toml``), for old imports.
+DESCRIPTIONS = {name: spec.description for name, spec in output_specs().items()}
 
 #: Name of the per-chunk done-marker variable and of its dimension.
 DONE_VAR = "chunk_done"
@@ -50,68 +54,6 @@ CODE_FILL = -1
 HASH_ATTR = "sweep_spec_sha256"
 SPEC_ATTR = "sweep_spec"
 FORMAT_VERSION = 1
-
-#: Plain-language descriptions of the outputs; names not listed are described from their name.
-DESCRIPTIONS = {
-    "segment_angle_deg": "L4-L5 sagittal segment angle (flexion positive)",
-    "lateral_angle_deg": "L4-L5 lateral bending angle",
-    "axial_angle_deg": "L4-L5 axial rotation angle",
-    "compressive_force_n": "compressive (follower) force on the segment",
-    "flexion_moment_nm": "sagittal (flexion positive) moment on the segment",
-    "lateral_moment_nm": "lateral bending moment on the segment",
-    "axial_moment_nm": "axial torsion moment on the segment",
-    "disc_force_n": "axial force carried by the disc",
-    "facet_force_n": "force carried by the facet joints",
-    "idp_mpa": "intradiscal pressure",
-    "disc_height_posterior_mm": "loaded posterior disc height",
-    "disc_bulge_mm": "posterior disc bulge (static plus load-dependent)",
-    "slip_mm": "anterior slip of L4 on L5 in this posture",
-    "foraminal_height_mm": "foraminal height (pedicle to pedicle)",
-    "foraminal_width_mm": "foraminal width at disc level",
-    "foraminal_area_mm2": "foraminal cross-sectional area",
-    "lateral_recess_depth_mm": "lateral recess depth",
-    "l4_clearance_mm": "clearance around the exiting L4 root (negative: overlap)",
-    "l4_deformation_pct": "transverse deformation of the L4 root",
-    "l4_pressure_kpa": "contact pressure on the L4 root",
-    "l4_drg_clearance_mm": "clearance around the L4 dorsal root ganglion",
-    "l4_drg_deformation_pct": "transverse deformation of the L4 dorsal root ganglion",
-    "l4_drg_pressure_kpa": "contact pressure on the L4 dorsal root ganglion",
-    "l4_root_x_mm": "L4 root centre, anterior coordinate in the foramen",
-    "l4_root_y_mm": "L4 root centre, cranial coordinate in the foramen",
-    "l4_grade": "compression grade of the L4 root (root or ganglion)",
-    "l5_clearance_mm": "clearance around the traversing L5 root in the lateral recess",
-    "l5_deformation_pct": "transverse deformation of the L5 root",
-    "l5_pressure_kpa": "contact pressure on the L5 root",
-    "l5_grade": "compression grade of the L5 root",
-    "solver_iterations": "Newton iterations of the mechanics solve",
-    "distribution": "referred-pain distribution (nerves involved)",
-}
-
-_UNIT_SUFFIXES = (("_mm2", "mm2"), ("_mm", "mm"), ("_deg", "deg"), ("_nm", "N m"), ("_n", "N"),
-                  ("_mpa", "MPa"), ("_kpa", "kPa"), ("_pct", "%"), ("_mmhg", "mmHg"), ("_kg", "kg"))
-
-
-def output_unit(name: str) -> str:
-    """Unit of an output from its name suffix (units ride in names, docs/conventions.md).
-
-    >>> output_unit("foraminal_area_mm2"), output_unit("idp_mpa"), output_unit("pain_groin")
-    ('mm2', 'MPa', '0-10')
-    """
-    if name.startswith("pain_"):
-        return "0-10"
-    for suffix, unit in _UNIT_SUFFIXES:
-        if name.endswith(suffix):
-            return unit
-    return "1"
-
-
-def output_description(name: str) -> str:
-    """A short description of an output (see :data:`DESCRIPTIONS`)."""
-    if name in DESCRIPTIONS:
-        return DESCRIPTIONS[name]
-    if name.startswith("pain_"):
-        return f"referred pain intensity, {name[5:].replace('_', ' ')} region (0-10)"
-    return name.replace("_", " ")
 
 
 def output_attrs(name: str) -> dict:
