@@ -96,6 +96,10 @@ PARAM_COLUMNS = (
     "grading.mild_deformation_pct",
     "grading.moderate_deformation_pct",
     "grading.severe_deformation_pct",
+    # the hip-joint pain source (sim.hip); not read by the kernels: the records stay root-only
+    "hip.severity",
+    "hip.max_pain",
+    "hip.rest_fraction",
 )
 CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
 COLUMNS = PARAM_COLUMNS + CODE_COLUMNS
