@@ -386,6 +386,7 @@ def to_text(result: dict) -> str:
         regions = ", ".join(f"{r.replace('_', ' ')} {v:.0f} %" for r, v in top if v > 0.5) or "-"
         lines.append(f"  {differential_data()['blocks'][b['block']]['label']:<34} relief {b['relief_pct']:5.1f} %  "
                      f"{'POSITIVE' if b['positive'] else 'negative'}  (most relieved: {regions})")
-    lines += ["", f"likely source: {result['likely_source'].replace('_', ' ')}"]
+    verdict = result["likely_source"]
+    lines += ["", f"likely source: {SOURCE_TEXT.get(verdict, verdict.replace('_', ' '))}"]
     lines += [f"  - {r}" for r in result["reasons"]]
     return "\n".join(lines)
