@@ -154,14 +154,20 @@ def combine(pains) -> np.ndarray:
     return PAIN_MAX * (1.0 - np.prod(1.0 - pains / PAIN_MAX, axis=0))
 
 
+def root_pains(record, coef, l4_gain: float = 0.0, l5_gain: float = 0.0) -> dict[str, np.ndarray]:
+    """Pain 0-10 per region (REGIONS order) of the L4 and of the L5 root alone, from one record."""
+    f4, f5 = root_drives(record, coef, l4_gain, l5_gain)
+    w4 = relative_weights(coef[COEF_W_L4:COEF_W_L4 + N_REGIONS])
+    w5 = relative_weights(coef[COEF_W_L5:COEF_W_L5 + N_REGIONS])
+    return {"l4_root": PAIN_MAX * w4 * f4, "l5_root": PAIN_MAX * w5 * f5}
+
+
 def source_pains(record, values: dict, side: str, manoeuvre: str, coef) -> dict[str, np.ndarray]:
     """Pain 0-10 per region (REGIONS order) of each source in one manoeuvre on one side."""
     m = differential_data()["manoeuvres"][manoeuvre]
-    f4, f5 = root_drives(record, coef, float(m.get("l4_tension_gain", 0.0)), float(m.get("l5_tension_gain", 0.0)))
-    w4 = relative_weights(coef[COEF_W_L4:COEF_W_L4 + N_REGIONS])
-    w5 = relative_weights(coef[COEF_W_L5:COEF_W_L5 + N_REGIONS])
-    return {"l4_root": PAIN_MAX * w4 * f4, "l5_root": PAIN_MAX * w5 * f5,
-            "hip_joint": hip.hip_pain(values, side, manoeuvre)}
+    pains = root_pains(record, coef, float(m.get("l4_tension_gain", 0.0)), float(m.get("l5_tension_gain", 0.0)))
+    pains["hip_joint"] = hip.hip_pain(values, side, manoeuvre)
+    return pains
 
 
 # ---------------------------------------------------------------- blocks --
@@ -216,8 +222,8 @@ def likely_source(blocks: list[dict], total_pain: float, criterion_pct: float) -
         kinds = {"hip" if b["block"] == "hip_joint" else "spine" for b in shares[:2]}
         verdict = "hip_and_spine" if kinds == {"hip", "spine"} else "spine"
         return verdict, why + [f"no single block crosses the criterion, but the {SOURCE_TEXT[shares[0]['block']]} "
-                               f"and the {SOURCE_TEXT[shares[1]['block']]} each relieve at least half of it: "
-                               "the pain has more than one source"]
+                               f"and the {SOURCE_TEXT[shares[1]['block']]} blocks each relieve at least "
+                               f"{criterion_pct / 2:g} %: the pain has more than one source"]
     return "indeterminate", why + ["no block crosses the criterion: no modelled source explains the pain alone"]
 
 
@@ -317,28 +323,28 @@ def _named_by(verdict: str, source: str) -> bool:
 def contributing_sources(profile: dict, blocks: list[dict], criterion_pct: float, threshold: float) -> list:
     """Sources whose block crosses the criterion in at least one painful region.
 
-    A region is painful when its pain, averaged over the manoeuvres, reaches ``threshold``
-    (2 points); a source that carries little of the total may still own a region (the hip
+    A region is painful when its pain reaches ``threshold`` (2 points) in at least one
+    manoeuvre; a source that carries little of the total may still own a region (the hip
     the groin, next to a stenosis that owns the leg). Returns ``[(source, (region, relief_pct))]``
     with the region it relieves most.
     """
-    mean = sum(combine([p[s] for s in SOURCES]) for p in profile.values()) / max(len(profile), 1)
+    peak = np.max([combine([p[s] for s in SOURCES]) for p in profile.values()], axis=0)
     out = []
     for b in blocks:
         owned = [(r, pct) for r, pct in b["relief_by_region_pct"].items()
-                 if pct >= criterion_pct and mean[REGIONS.index(r)] >= threshold]
+                 if pct >= criterion_pct and peak[REGIONS.index(r)] >= threshold]
         if owned:
             out.append((b["block"], max(owned, key=lambda rp: rp[1])))
     return out
 
 
 def _baseline(records, values, side, manoeuvre, coef) -> dict[str, np.ndarray]:
-    """Source pains at a manoeuvre's baseline: its baseline posture without tension, the hip
-    as in that posture (lying: provocation 0; standing: as standing)."""
+    """Source pains at a manoeuvre's baseline: its baseline posture without root tension, and the
+    hip as in that posture (lying: provocation 0; standing: as standing)."""
     base = differential_data()["manoeuvres"][manoeuvre]["baseline"]
-    f = source_pains(records[(base, side)], values, side, "standing", coef)
-    f["hip_joint"] = hip.hip_pain(values, side, "supine" if base == "supine" else "standing")
-    return f
+    pains = root_pains(records[(base, side)], coef)
+    pains["hip_joint"] = hip.hip_pain(values, side, base)
+    return pains
 
 
 def _pattern_reasons(tests: list[dict], threshold: float) -> list[str]:
