@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import params as prm
+from .diagnosis_validation import differential_targets
 from .engine import evaluate, simulate
 from .errors import SimInputError
 from .layout import DISTRIBUTIONS, GRADES
@@ -244,9 +245,7 @@ def targets() -> list[Target]:
                     "independent", _claudication_margin))
     t.extend(Target(**d) for d in referral_validation_targets())
     t.extend(issue10_targets())
-    from .diagnosis_validation import differential_targets  # issue 15: spine or hip (imports this module)
-
-    t.extend(differential_targets())
+    t.extend(Target(*args, **kwargs) for args, kwargs in differential_targets(scenario_path))  # issue 15
     return [replace(x, reason=x.reason or KNOWN_FAILURES[x.id]) if x.id in KNOWN_FAILURES else x for x in t]
 
 
