@@ -155,6 +155,10 @@ def _table_text(scenario, frame) -> str:
         presentation_summary = None
     if presentation_summary is not None:
         parts.append(presentation_summary(frame))
+    if scenario.values.get("hip.severity", 0.0) > 0.0:  # issue 15: the hip is not in the records
+        parts.append(f"Hip joint: symptomatic ({scenario.values['hip.side']}, severity "
+                     f"{scenario.values['hip.severity']:g}); its pain is not in these records (the roots' pain): "
+                     "`sim differential` puts the roots and the hip side by side.")
     parts.append(DISCLAIMER)
     return "\n\n".join(parts)
 

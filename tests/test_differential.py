@@ -64,6 +64,20 @@ def test_hip_drive_is_monotone_in_severity_and_provocation(a, b, p):
     assert hip.hip_drive(hi, lo) <= hip.hip_drive(hi, max(lo, b))
 
 
+@pytest.mark.parametrize("key", [k for k in prm.numeric_keys() if k.startswith("hip.")] + ["hip.side"])
+def test_every_hip_parameter_changes_the_hip_pain(key):
+    """The hip parameters are not read by the kernels; each must change the differential's hip pain."""
+    base = {**prm.defaults(), "hip.severity": 0.5, "hip.side": "right"}
+    spec = prm.get_spec(key)
+    other = [c for c in spec.choices if c != base[key]][0] if spec.categorical else \
+        (spec.max if base[key] != spec.max else spec.min)
+    for m in ("supine", "hip_internal_rotation_loaded"):
+        changed = {**base, key: other}
+        if any(not np.array_equal(hip.hip_pain(base, s, m), hip.hip_pain(changed, s, m)) for s in ("left", "right")):
+            return
+    pytest.fail(f"{key} changes no hip pain")
+
+
 # ---------------------------------------------------------- root tension --
 def test_tension_provokes_a_compressed_root_and_spares_a_free_one():
     coef = pack_coefficients()
@@ -166,6 +180,13 @@ def test_differential_runs_on_every_shipped_scenario(capsys, path):
         assert 0.0 <= b["relief_pct"] <= 100.0 and b["positive"] == (b["relief_pct"] >= 50.0)
     assert d["likely_source"] in dx.VERDICTS
     assert [t["test"] for t in d["tests"]] == list(dx.manoeuvres(sim.load_scenario(path)))
+
+
+def test_run_table_points_a_hip_scenario_to_the_differential(capsys):
+    code, out, _ = run(capsys, "run", SCN / "hip_osteoarthritis_right.toml", "--posture", "standing")
+    assert code == 0 and "sim differential" in out
+    code, out, _ = run(capsys, "run", SCN / "central_stenosis.toml", "--posture", "standing")
+    assert code == 0 and "sim differential" not in out
 
 
 def test_table_format_states_the_likely_source(capsys):
