@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 START = "<!-- scenario-table:start (python docs/make_scenario_table.py) -->"
 END = "<!-- scenario-table:end -->"
 ORDER = ("healthy", "degenerated_disc", "central_stenosis", "subarticular_herniation_right",
-         "foraminal_herniation_left", "spondylolisthesis_grade1", "combined_degenerative")
+         "foraminal_herniation_left", "spondylolisthesis_grade1", "combined_degenerative",
+         "hip_osteoarthritis_right", "stenosis_plus_hip")
 
 
 def _lesion(scenario) -> str:

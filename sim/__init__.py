@@ -15,7 +15,8 @@ from .errors import SimInputError
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 
-__all__ = ["evaluate", "simulate", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
+__all__ = ["evaluate", "simulate", "sweep", "report", "differential", "load_scenario", "Scenario", "SimInputError",
+           "DISCLAIMER"]
 
 
 def report(source, out, overrides=None) -> dict:
@@ -24,3 +25,17 @@ def report(source, out, overrides=None) -> dict:
     Returns a dict with the ``html``, ``pdf`` and ``png`` paths (see :func:`sim.report.write_report`).
     """
     return _report_module.write_report(source, out, overrides)
+
+
+def differential(scenario, tests=None, overrides=None, engine: str = "numba") -> dict:
+    """Spine or hip: provocation profile per source, block responses and likely source of a scenario.
+
+    ``scenario`` is a :class:`Scenario` or a scenario file; ``tests`` the manoeuvres to run
+    (default every one); ``overrides`` as in :func:`load_scenario` (files only).
+    See :func:`sim.diagnosis.differential` for the returned mapping.
+    """
+    from . import diagnosis
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    return diagnosis.differential(scenario, tests=tests, engine=engine)

@@ -125,6 +125,10 @@ PARAM_COLUMNS = (
     "referral.l5_share_medial_knee_leg",
     "referral.l5_share_lateral_leg",
     "referral.l5_share_dorsum_foot",
+    # the hip-joint pain source (sim.hip); not read by the kernels: the records stay root-only
+    "hip.severity",
+    "hip.max_pain",
+    "hip.rest_fraction",
 )
 CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
 COLUMNS = PARAM_COLUMNS + CODE_COLUMNS

@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import SimInputError
 
-SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading", "referral")
+SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading", "referral", "hip")
 
 #: Old name -> new name.  Renamed keys keep working and say so once.
 RENAMED_KEYS: dict[str, str] = {}
@@ -56,7 +56,8 @@ class ParamSpec:
         """Allowed values as text: the choices, or the range with its unit."""
         if self.categorical:
             return "one of " + ", ".join(repr(c) for c in self.choices)
-        return f"{self.min:g} to {self.max:g} {self.unit}".rstrip()
+        unit = "" if self.unit == "1" else self.unit  # a dimensionless fraction needs no unit
+        return f"{self.min:g} to {self.max:g} {unit}".rstrip()
 
     def check(self, value):
         """Return ``value`` converted to the parameter's type, or raise SimInputError."""

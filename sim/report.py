@@ -260,7 +260,7 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
     -------
     dict with ``html``, ``pdf`` (paths) and ``png`` (list of paths, one per figure):
     ``compression``, ``foramen``, ``mechanics``, ``referred_pain``,
-    ``body_chart_postures``; beside them ``body_chart_<posture>.png`` for each posture.
+    ``body_chart_postures``, ``differential``; beside them ``body_chart_<posture>.png`` for each posture.
     """
     from .bodychart import postures_figure, write_body_charts
     from .engine import simulate
@@ -298,6 +298,9 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
     rep.figure(postures_figure(frame, scenario.name), "body_chart_postures",
                "Predicted referred pain in every posture, one colour scale; one chart per posture at print "
                f"resolution beside this page ({charts[0].name} ... {charts[-1].name}).")
+    from .plots.differential_figures import add_differential_section
+
+    add_differential_section(rep, scenario)  # issue 15: spine or hip
     _scenario_appendix_blocks(rep, scenario)
     return rep.close()
 

@@ -127,6 +127,7 @@ def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> S
                     raise SimInputError(
                         f"anatomy.parameter_set = {value!r} is unknown; allowed: {', '.join(PARAMETER_SETS)}")
                 continue
+            _check_hip_key(f"{section}.{key}", value)
             spec = prm.get_spec(f"{section}.{key}")
             values[spec.key] = spec.check(value)
     for key, value in _normalise_overrides(overrides):
@@ -137,12 +138,21 @@ def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> S
                                     f"{', '.join('scenario.' + k for k in _SCENARIO_KEYS)}")
             meta = {**meta, name: value}
             continue
+        _check_hip_key(key, value)
         spec = prm.get_spec(key)
         values[spec.key] = spec.check(value)
     prm.check_consistency(values)
     name = str(meta.get("name", Path(path).stem if path else "scenario"))
     return Scenario(name=name, description=str(meta.get("description", "")), values=values,
                     postures=tuple(postures), custom_postures=custom, path=path)
+
+
+def _check_hip_key(key: str, value) -> None:
+    """An unknown key of the ``[hip]`` section raises one line naming it, its value and the allowed keys."""
+    if not key.startswith("hip.") or key in prm.spec_map():
+        return
+    allowed = "; ".join(f"{s.key} ({s.allowed()})" for s in prm.all_specs() if s.section == "hip")
+    raise SimInputError(f"unknown key {key!r} = {value!r}; allowed: {allowed}")
 
 
 def _normalise_overrides(overrides):

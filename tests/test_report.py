@@ -24,7 +24,7 @@ from sim.units import KPA_PER_MMHG  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SCENARIO_FIGURES = ("compression", "foramen", "mechanics", "referred_pain", "body_chart_postures")
+SCENARIO_FIGURES = ("compression", "foramen", "mechanics", "referred_pain", "body_chart_postures", "differential")
 A4_PT = (595.44, 841.68)
 LETTER_PT = (612.0, 792.0)
 POSTURES = ("standing", "sitting", "flexion", "extension")
