@@ -10,12 +10,13 @@ Public API (docs/architecture.md; result names in docs/results.md): :func:`load_
 from . import report as _report_module  # loaded before the function below takes the name ``report``
 from .about import DISCLAIMER
 from .about import __version__ as __version__  # re-exported: sim.__version__
+from .compare import compare
 from .engine import evaluate, simulate
 from .errors import SimInputError
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 
-__all__ = ["evaluate", "simulate", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
+__all__ = ["evaluate", "simulate", "compare", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
 
 
 def report(source, out, overrides=None) -> dict:
