@@ -22,7 +22,9 @@ order, whatever order the user lists them in:
 5. **interspinous spacer** (``spacer_height_mm > 0``): the spinous processes
    cannot come closer than the spacer, so L4 cannot extend beyond the angle
    where the interspinous distance equals the spacer height: large effect in
-   extension, none in flexion.  Ignored in a fused segment.
+   extension, none in flexion.  Where it stops the segment it carries the
+   compression the facets carried at the posture's free angle.  Ignored in a
+   fused segment.
 
 References
 ----------
@@ -212,6 +214,22 @@ def spacer_stop_deg(iv, cor_offset_mm):
     return math.degrees(math.asin(min(max(s, -1.0), 1.0)))
 
 
+def spacer_force_n(free_facet_force_n, compressive_force_n):
+    """Compression the spacer carries when it holds the segment short of the posture's angle [N].
+
+    The posterior column keeps its share of the compression: what the facets
+    carried at the free (pre-operative) angle of the posture now goes through
+    the spacer and the spinous processes, in parallel with the disc and what the
+    facets still carry at the stop.  At most the whole compression.
+
+    References
+    ----------
+    Swanson KE et al. (2003) Spine 28(1):26-32 (the implant lowers disc pressure in extension);
+    Wiseman CM et al. (2005) Spine 30(8):903-907 (it unloads the facets in extension).
+    """
+    return min(free_facet_force_n, max(compressive_force_n, 0.0))
+
+
 def surgical_state(height_loss_mm, slip_mm, herniation_mm, facet_stiffness, facet_shear_stiffness,
                    disc_height_anterior_mm, disc_height_posterior_mm, disc_depth_mm, cor_offset_mm, iv):
     """The segment after surgery, as the loads and mechanics stages see it.
@@ -331,6 +349,12 @@ def _spacer_stop_deg(iv, cor_offset_mm):
         return NO_STOP_DEG
     s = (iv[SPACER_H] - iv[IS_DIST]) / (iv[SPACER_LEVER] + cor_offset_mm)
     return math.degrees(math.asin(min(max(s, -1.0), 1.0)))
+
+
+@njit(cache=True)
+def _spacer_force_n(free_facet_force_n, compressive_force_n):
+    """Twin of :func:`spacer_force_n` [N]."""
+    return min(free_facet_force_n, max(compressive_force_n, 0.0))
 
 
 @njit(cache=True)

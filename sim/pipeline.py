@@ -191,14 +191,15 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         tip_l = tip_r = surf_l = surf_r = iters = at_bound = 0.0
         f_disc, f_facet, idp = ivn.fused_loads(force, iv)
     else:
-        a_imp = max(a_imp, a_stop)
+        law = [v[k] for k in ld.LAW_KEYS]
         angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech.segment_equilibrium(
-            force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, *[v[k] for k in ld.LAW_KEYS],
-            *solve)
-        if angle < a_stop:  # a load case extended beyond the spacer: held on it
+            force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, *law, *solve)
+        f_spacer = 0.0  # compression through the spacer where it holds the segment short of the posture
+        if angle < a_stop:
+            f_spacer = ivn.spacer_force_n(tip_l + tip_r, force)
             angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech.segment_equilibrium(
-                force, shear, m_sag, m_lat, m_ax, 1.0, a_stop, lat, axial, *[v[k] for k in ld.LAW_KEYS], *solve)
-        f_disc = force - tip_l - tip_r
+                force - f_spacer, shear, m_sag, m_lat, m_ax, 1.0, a_stop, lat, axial, *law, *solve)
+        f_disc = force - f_spacer - tip_l - tip_r
         f_facet = tip_l + tip_r + surf_l + surf_r
         idp = mech.intradiscal_pressure_mpa(f_disc, v["anatomy.disc_area_mm2"], tissue["idp_correction_factor"],
                                             tissue["swelling_pressure_mpa"])
@@ -331,19 +332,20 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         tip_l, tip_r, surf_l, surf_r, iters, at_bound = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
         f_disc, f_facet, idp = ivn._fused_loads(force, iv)
     else:
-        a_imp = max(a_imp, a_stop)
         angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech._segment_equilibrium(
             force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, p[_KF0], p[_BF], p[_KE0], p[_BE],
             p[_KL0], p[_BL], p[_KA0], p[_BA], hl, slip_rest, p[_SLIPI], p[_HP], p[_HA], p[_DEPTH], p[_RLAT],
             p[_KD0], p[_BD], p[_KBOT], kfac, p[_GAP], p[_LEVER], p[_SMOOTH], kap, p[_GAP_AP], p[_HF], p[_KS0],
             p[_FS], p[_DS], p[_COR])
+        f_spacer = 0.0
         if angle < a_stop:
+            f_spacer = ivn._spacer_force_n(tip_l + tip_r, force)
             angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech._segment_equilibrium(
-                force, shear, m_sag, m_lat, m_ax, 1.0, a_stop, lat, axial, p[_KF0], p[_BF], p[_KE0], p[_BE],
-                p[_KL0], p[_BL], p[_KA0], p[_BA], hl, slip_rest, p[_SLIPI], p[_HP], p[_HA], p[_DEPTH], p[_RLAT],
-                p[_KD0], p[_BD], p[_KBOT], kfac, p[_GAP], p[_LEVER], p[_SMOOTH], kap, p[_GAP_AP], p[_HF], p[_KS0],
-                p[_FS], p[_DS], p[_COR])
-        f_disc = force - tip_l - tip_r
+                force - f_spacer, shear, m_sag, m_lat, m_ax, 1.0, a_stop, lat, axial, p[_KF0], p[_BF], p[_KE0],
+                p[_BE], p[_KL0], p[_BL], p[_KA0], p[_BA], hl, slip_rest, p[_SLIPI], p[_HP], p[_HA], p[_DEPTH],
+                p[_RLAT], p[_KD0], p[_BD], p[_KBOT], kfac, p[_GAP], p[_LEVER], p[_SMOOTH], kap, p[_GAP_AP], p[_HF],
+                p[_KS0], p[_FS], p[_DS], p[_COR])
+        f_disc = force - f_spacer - tip_l - tip_r
         f_facet = tip_l + tip_r + surf_l + surf_r
         idp = mech._intradiscal_pressure_mpa(f_disc, p[_AREA], p[_KIDP], p[_SWELL])
     at_bound = max(at_bound, held)
