@@ -49,6 +49,13 @@ def _lordosis_gain(scenario, interventions) -> float:
     return -_change(scenario, interventions, "standing", "segment_angle_deg")
 
 
+def _laminotomy_peak_l5() -> float:
+    from .engine import simulate
+    from .scenario import load_scenario
+
+    return float(simulate(load_scenario(_path("central_stenosis_laminotomy")))["l5_pressure_kpa"].max())
+
+
 CAGE = ("interbody_fusion:approach=lateral",)  # catalogue cage: 11 mm, 8 deg, mid-disc
 SPACER = ("interspinous_spacer",)              # catalogue spacer: 10 mm
 DEGENERATED = "degenerated_disc"
@@ -107,6 +114,11 @@ def intervention_validation_targets() -> list[dict]:
              kind="independent",
              compute=lambda: _value("after", "subarticular_herniation_right", ("discectomy:term=none",), "supine",
                                     "l5_pressure_kpa", "right") / KPA_PER_MMHG),
+        dict(id="scenario_laminotomy_relieves_l5", quantity="central_stenosis_laminotomy: largest L5 contact "
+             "pressure over every posture and side, after surgery (before: 12 kPa in extension)", unit="kPa",
+             expected="0 (leg pain relieved)", low=0.0, high=0.1,
+             source="Weinstein JN et al. 2008, N Engl J Med 358(8):794-810 (SPORT stenosis: decompression "
+             "relieves leg pain)", kind="independent", compute=_laminotomy_peak_l5),
     ]
     for d in t:
         d["group"] = GROUP

@@ -626,6 +626,8 @@ SCENARIO_PATTERNS = {
                                  "Issa 2023)", ("scenario_spondylolisthesis_claudication", "scenario_ds_slip_order")),
     "combined_degenerative": ("neurogenic claudication; no output the same in every posture (issue 10, obs 7)",
                               ("scenario_combined_claudication", "scenario_combined_posture_dependent")),
+    "central_stenosis_laminotomy": ("decompression relieves the L5 roots in every posture (Weinstein 2008)",
+                                    ("scenario_laminotomy_relieves_l5",)),
 }
 
 #: Targets the model does not reproduce, each with its written reason (``sim validate`` prints it under

@@ -97,3 +97,17 @@ def test_api_compare_table():
     left = frame[frame.side == "left"].set_index("stage")
     assert left.loc["after", "foraminal_area_mm2"] > left.loc["before", "foraminal_area_mm2"]
     assert np.isfinite(frame["l4_pressure_kpa"]).all()
+
+
+def test_before_after_figure_overlays_both_stages():
+    from sim.plots.intervention_figures import before_after_figure
+
+    s = sim.load_scenario("configs/scenarios/central_stenosis_laminotomy.toml")
+    frame = sim.compare(s, postures=["extension"])
+    fig = before_after_figure(s, frame, "extension")
+    outline_axes = fig.axes[:2]
+    assert all(len(ax.collections) == 2 for ax in outline_axes)  # before and after outlines
+    bars = fig.axes[2].patches
+    assert len(bars) == 12  # three roots x two sides x two stages
+    heights = [b.get_height() for b in bars]
+    assert max(heights[:6]) > 0.0 and max(heights[6:]) == 0.0  # L5 squeezed before, free after
