@@ -441,6 +441,8 @@ def _contexts(key):
 def test_every_parameter_changes_an_output(engine, key):
     """Changing any parameter within its range changes at least one output in at least one
     posture, side and pathology context; a parameter that never does must be removed."""
+    if engine == "reference" and key.startswith("intervention."):
+        pytest.skip("intervention stage: the kernel answers, tests/test_interventions.py holds the reference to it")
     parts = []
     for ctx in _contexts(key):
         for v1, v2 in _value_pairs(key):
