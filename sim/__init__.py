@@ -16,7 +16,8 @@ from .errors import SimInputError
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 
-__all__ = ["evaluate", "simulate", "compare", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
+__all__ = ["evaluate", "simulate", "compare", "sweep", "report", "load_scenario", "Scenario", "SimInputError",
+           "DISCLAIMER"]
 
 
 def report(source, out, overrides=None) -> dict:

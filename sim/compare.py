@@ -55,7 +55,8 @@ def compare_text(frame) -> str:
     width = max(len(q) for q in COMPARED)
     blocks = []
     for posture in dict.fromkeys(frame["posture"]):
-        lines = [f"{posture}", f"  {'':{width}}  {'left: before -> after (change)':34}  right: before -> after (change)"]
+        head = f"  {'':{width}}  {'left: before -> after (change)':34}  right: before -> after (change)"
+        lines = [f"{posture}", head]
         for q in COMPARED:
             cells = []
             for side in ("left", "right"):

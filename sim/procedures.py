@@ -65,7 +65,8 @@ CATALOGUE: dict[str, dict[str, Key]] = {
     },
     "discectomy": {
         "fraction": Key(1.0, 0.0, 1.0, "", help="share of the herniation removed"),
-        "term": Key("short", choices=TERMS, help="post-operative disc height loss: none, short (0.8 mm), long (2.5 mm)"),
+        "term": Key("short", choices=TERMS,
+                    help="post-operative disc height loss: none, short (0.8 mm), long (2.5 mm)"),
         "height_loss_mm": Key(None, 0.0, 5.0, "mm", help="post-operative disc height loss (instead of term)"),
     },
     "interbody_fusion": {
