@@ -86,9 +86,6 @@ MIN_CAGE_POSTERIOR_MM = 1.0
 #: "No stop": the angle returned when no spacer is in place [deg].
 NO_STOP_DEG = -90.0
 _SEG_FLEX = ROW["segment_flexion_deg"]
-#: Surgical order in which the stage applies the interventions (the ``--intervention`` names).
-ORDER = ("posture_advice", "laminotomy", "medial_facetectomy", "foraminotomy", "discectomy", "interbody_fusion",
-         "interspinous_spacer")
 
 
 def advised_segment_flexion_deg(kind, segment_flexion_deg, flexion_bias_deg):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .errors import SimInputError
 
-#: Surgical order in which the model applies them (sim.interventions.ORDER).
+#: Surgical order in which the model applies them (the stage order of sim.interventions).
 ORDER = ("posture_advice", "laminotomy", "medial_facetectomy", "foraminotomy", "discectomy", "interbody_fusion",
          "interspinous_spacer")
 SIDES = ("left", "right", "both")
