@@ -19,7 +19,7 @@ START = "<!-- scenario-table:start (python docs/make_scenario_table.py) -->"
 END = "<!-- scenario-table:end -->"
 ORDER = ("healthy", "degenerated_disc", "central_stenosis", "subarticular_herniation_right",
          "foraminal_herniation_left", "spondylolisthesis_grade1", "combined_degenerative",
-         "hip_osteoarthritis_right", "stenosis_plus_hip")
+         "hip_osteoarthritis_right", "stenosis_plus_hip", "central_stenosis_laminotomy")
 
 
 def _lesion(scenario) -> str:
@@ -38,7 +38,8 @@ def _lesion(scenario) -> str:
         value = v[f"pathology.{key}"]
         if value != defaults[f"pathology.{key}"]:
             parts.append(f"{label} {value:g} mm".replace("+ ", "+"))
-    return ", ".join(parts) or "none"
+    done = [name for name, _ in getattr(scenario, "interventions", ())]
+    return (", ".join(parts) or "none") + (f"; after {', '.join(done)}" if done else "")
 
 
 def _row(name: str, patterns: dict, results: dict) -> str:

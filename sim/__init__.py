@@ -10,12 +10,14 @@ Public API (docs/architecture.md; result names in docs/results.md): :func:`load_
 from . import report as _report_module  # loaded before the function below takes the name ``report``
 from .about import DISCLAIMER
 from .about import __version__ as __version__  # re-exported: sim.__version__
+from .compare import compare
 from .engine import evaluate, simulate
 from .errors import SimInputError
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 
-__all__ = ["evaluate", "simulate", "sweep", "report", "differential", "load_scenario", "Scenario", "SimInputError",
+__all__ = ["evaluate", "simulate", "compare", "sweep", "report", "differential", "load_scenario", "Scenario",
+           "SimInputError",
            "DISCLAIMER"]
 
 

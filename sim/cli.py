@@ -1,4 +1,4 @@
-"""The ``sim`` command: run, sweep, report, validate.
+"""The ``sim`` command: run, compare, sweep, report, validate.
 
 Bad input exits with code 2 and one line on stderr naming key, value and
 allowed range; nothing is written to stdout in that case.
@@ -23,6 +23,21 @@ class _Parser(argparse.ArgumentParser):
 SIGNS = ("Signs: a positive flexion_moment_nm flexes (negative extends); a positive lateral_moment_nm bends "
          "to the right and narrows the right foramen; a positive axial_moment_nm rotates to the right; "
          "lateral_bend_left bends toward the left and narrows the left foramen.")
+
+
+INTERVENTION_ORDER = ("Interventions are applied in a fixed surgical order, whatever the order given: "
+                      "posture_advice, laminotomy, medial_facetectomy, foraminotomy, discectomy, interbody_fusion, "
+                      "interspinous_spacer; each may be given once (side=both for both sides); a spacer with a "
+                      "fusion and a discectomy without a herniation are refused.")
+
+
+def _intervention_option(parser):
+    from .procedures import help_text
+
+    parser.add_argument("--intervention", dest="interventions", action="append", default=[],
+                        metavar="NAME[:KEY=VALUE,...]",
+                        help="apply a named intervention (repeatable). " + INTERVENTION_ORDER + " Names, keys, "
+                             "defaults and ranges: " + help_text().replace("\n", "; "))
 
 
 def _sub(sub, name: str, help_text: str, description: str, example: str):
@@ -61,6 +76,22 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--paper", choices=("a4", "letter"), default="a4", help="page size of report.pdf (default a4)")
     run.add_argument("--engine", choices=("numba", "reference"), default="numba",
                      help="numba kernel (default) or the readable reference engine (slow, the oracle)")
+    _intervention_option(run)
+
+    cmp = _sub(sub, "compare", "before and after the scenario's interventions, side by side",
+               "Simulate a scenario before and after its interventions ([interventions] in the file and "
+               "--intervention) and print, per posture and side, foraminal height/width/area, recess depth, "
+               "root and ganglion pressure and grade and pain per region, with the change. " + INTERVENTION_ORDER,
+               "sim compare configs/scenarios/foraminal_herniation_left.toml --intervention foraminotomy:side=left "
+               "--intervention interbody_fusion:cage_height_mm=12,lordosis_deg=8")
+    cmp.add_argument("scenario", help="scenario file (TOML)")
+    cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                     help="override one scenario value (repeatable)")
+    cmp.add_argument("--posture", dest="postures", action="append", default=[], metavar="NAME",
+                     help="compare only this posture (repeatable)")
+    cmp.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                     help="table (default), or json / csv records with a stage column (before, after)")
+    _intervention_option(cmp)
 
     sw = _sub(sub, "sweep", "run a parameter sweep into a zarr store",
               "Run a grid or population sweep (TOML) chunk by chunk into a zarr store; a killed sweep "
@@ -121,7 +152,7 @@ def _run(args) -> int:
     from .engine import simulate
     from .scenario import load_scenario
 
-    scenario = load_scenario(args.scenario, args.overrides)
+    scenario = load_scenario(args.scenario, args.overrides, args.interventions)
     twice = [p for p in dict.fromkeys(args.postures) if args.postures.count(p) > 1]
     if twice:
         raise SimInputError(f"--posture {twice[0]} is given twice; give each posture once")
@@ -136,6 +167,33 @@ def _run(args) -> int:
         text = records.to_csv(frame)
     else:
         text = _table_text(scenario, frame)
+    sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+    return 0
+
+
+def _compare(args) -> int:
+    """``sim compare SCENARIO [--intervention NAME:k=v ...] [--format table|json|csv]``."""
+    from . import records
+    from .about import DISCLAIMER
+    from .compare import compare, compare_text
+    from .scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides, args.interventions)
+    if not scenario.interventions and not any(k.startswith("intervention.") for k in scenario.changed()):
+        raise SimInputError("sim compare: no intervention given; add --intervention NAME (allowed: "
+                            "posture_advice, laminotomy, medial_facetectomy, foraminotomy, discectomy, "
+                            "interbody_fusion, interspinous_spacer) or an [interventions] table")
+    twice = [p for p in dict.fromkeys(args.postures) if args.postures.count(p) > 1]
+    if twice:
+        raise SimInputError(f"--posture {twice[0]} is given twice; give each posture once")
+    frame = compare(scenario, postures=args.postures or None)
+    if args.format == "json":
+        text = records.to_json(frame)
+    elif args.format == "csv":
+        text = records.to_csv(frame)
+    else:
+        names = ", ".join(n for n, _ in scenario.interventions) or "intervention.* values"
+        text = f"scenario: {scenario.name}; interventions: {names}\n\n{compare_text(frame)}\n\n{DISCLAIMER}"
     sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
     return 0
 
@@ -226,7 +284,7 @@ def main(argv=None) -> int:
     """Run the ``sim`` command line on ``argv`` (default ``sys.argv[1:]``); return the exit status (2: bad input)."""
     try:
         args = _build_parser().parse_args(argv)
-        handler = {"run": _run, "sweep": _sweep, "report": _report, "validate": _validate,
+        handler = {"run": _run, "compare": _compare, "sweep": _sweep, "report": _report, "validate": _validate,
                    "differential": _differential}[args.command]
         return handler(args)
     except SimInputError as exc:

@@ -129,6 +129,25 @@ PARAM_COLUMNS = (
     "hip.severity",
     "hip.max_pain",
     "hip.rest_fraction",
+    # stage 0, interventions (sim/interventions.py; defaults: no intervention)
+    "intervention.flavectomy_left_fraction",
+    "intervention.flavectomy_right_fraction",
+    "intervention.facetectomy_left_fraction",
+    "intervention.facetectomy_right_fraction",
+    "intervention.foraminotomy_left_mm",
+    "intervention.foraminotomy_right_mm",
+    "intervention.herniation_removed_fraction",
+    "intervention.postop_height_loss_mm",
+    "intervention.cage_height_mm",
+    "intervention.cage_lordosis_deg",
+    "intervention.cage_position",
+    "intervention.cage_subsidence_mm",
+    "intervention.slip_reduction_fraction",
+    "intervention.rod_load_share",
+    "intervention.spacer_height_mm",
+    "intervention.interspinous_distance_mm",
+    "intervention.spacer_lever_arm_mm",
+    "intervention.flexion_bias_deg",
 )
 CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
 COLUMNS = PARAM_COLUMNS + CODE_COLUMNS

@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import SimInputError
 
-SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading", "referral", "hip")
+SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading", "referral", "hip", "intervention")
 
 #: Old name -> new name.  Renamed keys keep working and say so once.
 RENAMED_KEYS: dict[str, str] = {}
@@ -171,6 +171,7 @@ CONSISTENCY_KEYS = (
     "anatomy.foraminal_width_mm", "tissue.extraforaminal_clearance_mm", "anatomy.l4_root_diameter_mm",
     "grading.mild_pressure_mmhg", "grading.moderate_pressure_mmhg", "grading.severe_pressure_mmhg",
     "grading.mild_deformation_pct", "grading.moderate_deformation_pct", "grading.severe_deformation_pct",
+    "intervention.postop_height_loss_mm",
 )
 
 
@@ -198,6 +199,12 @@ def check_consistency(values: dict) -> None:
         raise SimInputError(
             f"pathology.disc_height_loss_mm = {bad[0]:g} leaves less than 1 mm of posterior disc "
             f"height ({bad[1]:g} mm); allowed range 0 to {bad[1] - 1.0:g} mm")
+    loss = v["intervention.postop_height_loss_mm"]
+    bad = first_bad(hl + loss > np.minimum(hp, v["anatomy.disc_height_anterior_mm"]) - 1.0, loss, hl, hp)
+    if bad:
+        raise SimInputError(
+            f"intervention.postop_height_loss_mm = {bad[0]:g} with pathology.disc_height_loss_mm = {bad[1]:g} "
+            f"leaves less than 1 mm of disc height; allowed range 0 to {max(bad[2] - bad[1] - 1.0, 0.0):g} mm")
     # The foramen spans the disc space from pedicle to pedicle (foraminal height: inferior
     # cortex of the upper pedicle to superior cortex of the lower one), so it is taller
     # than the posterior disc it contains.

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import compression as cmp
 from . import geometry as geo
+from . import interventions as ivn
 from . import loads as ld
 from . import mechanics as mech
 from . import referral as rfl
@@ -146,6 +147,8 @@ _REFERRAL0 = COL[rfl.PARAM_KEYS[0]]
 _ZONE = COL["pathology.herniation_zone"]
 _HSIDE = COL["pathology.herniation_side"]
 _POSTURE = COL["posture"]
+_IV0 = COL[ivn.INTERVENTION_KEYS[0]]
+_N_IV = ivn.N_INTERVENTION
 
 
 def _section(v: dict, section: str) -> dict:
@@ -166,22 +169,43 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
     tissue, grading = _section(v, "tissue"), _section(v, "grading")
     zone = int(v["pathology.herniation_zone"])
     hside = int(v["pathology.herniation_side"])
-    hl = v["pathology.disc_height_loss_mm"]
+    facet_hyp = v["pathology.facet_hypertrophy_mm"]
 
-    # stage 1: loads
-    force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ld.posture_loads(
+    # stage 0: interventions (sim.interventions): the post-operative segment the other stages see
+    iv = [v[k] for k in ivn.INTERVENTION_KEYS]
+    hl, slip_rest, hsize, kfac, kap, fused, a_fused, a_stop = ivn.surgical_state(
+        v["pathology.disc_height_loss_mm"], v["pathology.slip_mm"], v["pathology.herniation_size_mm"],
+        tissue["facet_stiffness_n_per_mm"], tissue["facet_shear_stiffness_n_per_mm"],
+        v["anatomy.disc_height_anterior_mm"], v["anatomy.disc_height_posterior_mm"], v["anatomy.disc_depth_mm"],
+        tissue["cor_anterior_offset_mm"], iv)
+
+    # stage 1: loads (posture advice shifts the posture's own flexion)
+    force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ivn.advised_posture_loads(
         posture_table[int(v["posture"])], v["anatomy.body_mass_kg"], [v[k] for k in ld.LIFTING_KEYS],
-        [v[k] for k in ld.LAW_KEYS])
+        [v[k] for k in ld.LAW_KEYS], v["intervention.flexion_bias_deg"])
 
-    # stage 2: mechanics (both sides)
-    angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech.segment_equilibrium(
-        force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, *[v[k] for k in ld.LAW_KEYS],
-        *[v[k] for k in mech.SOLVE_KEYS])
+    # stage 2: mechanics (both sides).  A fused segment sits on its cage in every posture; a spacer
+    # stops extension at its angle
+    solve = [v[k] for k in mech.SOLVE_KEYS]
+    solve[0], solve[1], solve[10], solve[14] = hl, slip_rest, kfac, kap
+    if fused > 0.5:
+        angle, lat, axial, w, u = a_fused, 0.0, 0.0, 0.0, slip_rest
+        tip_l = tip_r = surf_l = surf_r = iters = at_bound = 0.0
+        f_disc, f_facet, idp = ivn.fused_loads(force, iv)
+    else:
+        law = [v[k] for k in ld.LAW_KEYS]
+        angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech.segment_equilibrium(
+            force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, *law, *solve)
+        f_spacer = 0.0  # compression through the spacer where it holds the segment short of the posture
+        if angle < a_stop:
+            f_spacer = ivn.spacer_force_n(tip_l + tip_r, force)
+            angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech.segment_equilibrium(
+                force - f_spacer, shear, m_sag, m_lat, m_ax, 1.0, a_stop, lat, axial, *law, *solve)
+        f_disc = force - f_spacer - tip_l - tip_r
+        f_facet = tip_l + tip_r + surf_l + surf_r
+        idp = mech.intradiscal_pressure_mpa(f_disc, v["anatomy.disc_area_mm2"], tissue["idp_correction_factor"],
+                                            tissue["swelling_pressure_mpa"])
     at_bound = max(at_bound, held)  # a rotation or the compression held at its limit
-    f_disc = force - tip_l - tip_r
-    f_facet = tip_l + tip_r + surf_l + surf_r
-    idp = mech.intradiscal_pressure_mpa(f_disc, v["anatomy.disc_area_mm2"], tissue["idp_correction_factor"],
-                                        tissue["swelling_pressure_mpa"])
     slip = mech.radiographic_slip_mm(u, angle, v["anatomy.disc_height_posterior_mm"], hl,
                                      tissue["cor_anterior_offset_mm"])
     ahead = max(u, 0.0)  # anterior translation of L4: pseudo-bulge, recess
@@ -213,11 +237,9 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_DISC_BULGE_MM] = bulge
         shift = geo.nuclear_shift_mm(angle, v["anatomy.disc_height_anterior_mm"], v["anatomy.disc_height_posterior_mm"],
                                      hl, w, v["anatomy.disc_depth_mm"], tissue["nucleus_depth_fraction"])
-        contained = geo.contained_herniation_mm(v["pathology.herniation_size_mm"], shift, idp,
-                                                tissue["herniation_migration_gain_per_mm"],
+        contained = geo.contained_herniation_mm(hsize, shift, idp, tissue["herniation_migration_gain_per_mm"],
                                                 tissue["herniation_pressure_gain_per_mpa"])
-        squeezed = geo.foraminal_herniation_mm(v["pathology.herniation_size_mm"], v["anatomy.disc_height_posterior_mm"],
-                                               hl, hp_loaded)
+        squeezed = geo.foraminal_herniation_mm(hsize, v["anatomy.disc_height_posterior_mm"], hl, hp_loaded)
         foraminal_hern, recess_hern, extra_hern = geo.herniation_routing_mm(
             zone, affected, contained, squeezed, tissue["central_herniation_reach"])
         o[OUT_NUCLEAR_SHIFT_MM] = shift
@@ -225,10 +247,12 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         t0 = v["anatomy.ligamentum_flavum_thickness_mm"]
         flavum_closure = geo.flavum_closure_mm(hl, closure, angle, tissue["facet_lever_arm_mm"],
                                                tissue["cor_anterior_offset_mm"])
+        # direct decompression of this side: flavum removed, SAP undercut, foramen widened
+        kept, recess_gain, foramen_gain = ivn.side_decompression(sign, iv, facet_hyp)
         thick = float(geo.flavum_thickness_mm(t0, v["pathology.ligamentum_flavum_hypertrophy_mm"],
-                                              flavum_closure, v["anatomy.ligamentum_flavum_length_mm"]))
-        narrowing = geo.posterior_narrowing_mm(v["pathology.facet_hypertrophy_mm"],
-                                               tissue["foraminal_flavum_fraction"], thick, t0)
+                                              flavum_closure, v["anatomy.ligamentum_flavum_length_mm"])) * kept
+        narrowing = geo.posterior_narrowing_mm(facet_hyp, tissue["foraminal_flavum_fraction"], thick,
+                                               t0) - foramen_gain
         dx, dy = geo.l4_offsets_mm(u, w, hl, lat, axial, sign, v["anatomy.foramen_lateral_offset_mm"])
         n, c = geo.foramen_faces(
             v["anatomy.foraminal_height_mm"], v["anatomy.foraminal_width_mm"], v["anatomy.foraminal_upper_width_ratio"],
@@ -239,9 +263,8 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_FORAMINAL_HEIGHT_MM] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
         o[OUT_FORAMINAL_WIDTH_MM] = geo.foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
-        room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"], bulge,
-                                          v["pathology.facet_hypertrophy_mm"], thick - t0, ahead,
-                                          tissue["slip_recess_ratio"], recess_hern)
+        room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"] + recess_gain, bulge, facet_hyp,
+                                          thick - t0, ahead, tissue["slip_recess_ratio"], recess_hern)
         o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
         # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an
@@ -296,27 +319,45 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
     """Twin of :func:`evaluate_row` into ``out`` (2, NOUT); the rest are :func:`_scratch` work arrays."""
     zone = int(p[_ZONE])
     hside = int(p[_HSIDE])
-    hl = p[_HL]
+    iv = p[_IV0:_IV0 + _N_IV]
+
+    # stage 0: interventions
+    hl, slip_rest, hsize, kfac, kap, fused, a_fused, a_stop = ivn._surgical_state(
+        p[_HL], p[_SLIP], p[_HSIZE], p[_KFAC], p[_KAP], p[_HA], p[_HP], p[_DEPTH], p[_COR], iv)
 
     # stage 1: loads
-    force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ld._posture_loads(
-        table[int(p[_POSTURE])], p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT], p[_KF0:_KF0 + _N_LAW])
+    force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ivn._advised_posture_loads(
+        table[int(p[_POSTURE])], p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT], p[_KF0:_KF0 + _N_LAW], iv[ivn.FLEX_BIAS])
 
     # stage 2: mechanics (both sides)
-    angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech._segment_equilibrium(
-        force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, p[_KF0], p[_BF], p[_KE0], p[_BE],
-        p[_KL0], p[_BL], p[_KA0], p[_BA], hl, p[_SLIP], p[_SLIPI], p[_HP], p[_HA], p[_DEPTH], p[_RLAT], p[_KD0],
-        p[_BD], p[_KBOT], p[_KFAC], p[_GAP], p[_LEVER], p[_SMOOTH], p[_KAP], p[_GAP_AP], p[_HF], p[_KS0],
-        p[_FS], p[_DS], p[_COR])
+    if fused > 0.5:
+        angle, lat, axial, w, u = a_fused, 0.0, 0.0, 0.0, slip_rest
+        tip_l, tip_r, surf_l, surf_r, iters, at_bound = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+        f_disc, f_facet, idp = ivn._fused_loads(force, iv)
+    else:
+        angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech._segment_equilibrium(
+            force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, p[_KF0], p[_BF], p[_KE0], p[_BE],
+            p[_KL0], p[_BL], p[_KA0], p[_BA], hl, slip_rest, p[_SLIPI], p[_HP], p[_HA], p[_DEPTH], p[_RLAT],
+            p[_KD0], p[_BD], p[_KBOT], kfac, p[_GAP], p[_LEVER], p[_SMOOTH], kap, p[_GAP_AP], p[_HF], p[_KS0],
+            p[_FS], p[_DS], p[_COR])
+        f_spacer = 0.0
+        if angle < a_stop:
+            f_spacer = ivn._spacer_force_n(tip_l + tip_r, force)
+            angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech._segment_equilibrium(
+                force - f_spacer, shear, m_sag, m_lat, m_ax, 1.0, a_stop, lat, axial, p[_KF0], p[_BF], p[_KE0],
+                p[_BE], p[_KL0], p[_BL], p[_KA0], p[_BA], hl, slip_rest, p[_SLIPI], p[_HP], p[_HA], p[_DEPTH],
+                p[_RLAT], p[_KD0], p[_BD], p[_KBOT], kfac, p[_GAP], p[_LEVER], p[_SMOOTH], kap, p[_GAP_AP], p[_HF],
+                p[_KS0], p[_FS], p[_DS], p[_COR])
+        f_disc = force - f_spacer - tip_l - tip_r
+        f_facet = tip_l + tip_r + surf_l + surf_r
+        idp = mech._intradiscal_pressure_mpa(f_disc, p[_AREA], p[_KIDP], p[_SWELL])
     at_bound = max(at_bound, held)
-    f_disc = force - tip_l - tip_r
-    f_facet = tip_l + tip_r + surf_l + surf_r
-    idp = mech._intradiscal_pressure_mpa(f_disc, p[_AREA], p[_KIDP], p[_SWELL])
     slip = mech._radiographic_slip_mm(u, angle, p[_HP], hl, p[_COR])
     ahead = max(u, 0.0)
 
     # without lateral bending or axial rotation and without one-sided disease both sides are mirror images
-    symmetric = lat == 0.0 and axial == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
+    symmetric = (lat == 0.0 and axial == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
+                 and ivn._symmetric_decompression(iv))
     for s in range(2):
         if s == 1 and symmetric:
             for j in range(NOUT):
@@ -344,24 +385,25 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         bulge = geo._disc_bulge_mm(p[_BULGE], hl, closure, idp, ahead, p[_BPH], p[_BPI], p[_PSEUDO])
         o[OUT_DISC_BULGE_MM] = bulge
         shift = geo._nuclear_shift_mm(angle, p[_HA], p[_HP], hl, w, p[_DEPTH], p[_NUCF])
-        contained = geo._contained_herniation_mm(p[_HSIZE], shift, idp, p[_GMIG], p[_GIDP])
-        squeezed = geo._foraminal_herniation_mm(p[_HSIZE], p[_HP], hl, hp_loaded)
+        contained = geo._contained_herniation_mm(hsize, shift, idp, p[_GMIG], p[_GIDP])
+        squeezed = geo._foraminal_herniation_mm(hsize, p[_HP], hl, hp_loaded)
         foraminal_hern, recess_hern, extra_hern = geo._herniation_routing_mm(zone, affected, contained, squeezed,
                                                                              p[_CREACH])
         o[OUT_NUCLEAR_SHIFT_MM] = shift
         o[OUT_HERNIATION_EFFECTIVE_MM] = max(foraminal_hern, recess_hern, extra_hern)
         t0 = p[_LFT]
         flavum_closure = geo._flavum_closure_mm(hl, closure, angle, p[_LEVER], p[_COR])
-        thick = geo._flavum_thickness_mm(t0, p[_LFH], flavum_closure, p[_LFL])
-        narrowing = geo._posterior_narrowing_mm(p[_FACETH], p[_FFRAC], thick, t0)
+        kept, recess_gain, foramen_gain = ivn._side_decompression(sign, iv, p[_FACETH])
+        thick = geo._flavum_thickness_mm(t0, p[_LFH], flavum_closure, p[_LFL]) * kept
+        narrowing = geo._posterior_narrowing_mm(p[_FACETH], p[_FFRAC], thick, t0) - foramen_gain
         dx, dy = geo._l4_offsets_mm(u, w, hl, lat, axial, sign, p[_RLAT])
         geo._foramen_faces(n, c, p[_FH], p[_FW], p[_FWR], p[_HP], p[_PEDOFF], p[_SAPTIP],
                            bulge, hp_loaded, foraminal_hern, narrowing, angle, p[_COR], dx, dy, u)
         o[OUT_FORAMINAL_HEIGHT_MM] = geo._foraminal_height_mm(n, c, -0.5 * p[_FW])
         o[OUT_FORAMINAL_WIDTH_MM] = geo._foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo._foraminal_area_mm2(n, c, buf_a, buf_b)
-        room = geo._lateral_recess_room_mm(p[_LRD], bulge, p[_FACETH], thick - t0, ahead, p[_SLIPREC],
-                                           recess_hern)
+        room = geo._lateral_recess_room_mm(p[_LRD] + recess_gain, bulge, p[_FACETH], thick - t0, ahead,
+                                           p[_SLIPREC], recess_hern)
         o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
         # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an
@@ -466,6 +508,7 @@ def _check_layout():
         "grading.severe_deformation_pct")
     assert OUTPUTS[PAIN_START + N_PAIN - 1] == "distribution"
     assert PARAM_COLUMNS[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS] == rfl.PARAM_KEYS
+    assert tuple(PARAM_COLUMNS[_IV0:_IV0 + _N_IV]) == ivn.INTERVENTION_KEYS
 
 
 _check_layout()

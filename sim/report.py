@@ -301,8 +301,36 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
     from .plots.differential_figures import add_differential_section
 
     add_differential_section(rep, scenario)  # issue 15: spine or hip
+    if scenario.interventions or any(k.startswith("intervention.") for k in scenario.changed()):
+        _intervention_blocks(rep, scenario)
     _scenario_appendix_blocks(rep, scenario)
     return rep.close()
+
+
+def _intervention_blocks(rep: _Report, scenario) -> None:
+    """Before and after the scenario's interventions: a table and one figure per posture."""
+    from .compare import compare
+    from .plots.intervention_figures import before_after_figure
+
+    frame = compare(scenario)
+    names = ", ".join(n for n, _ in scenario.interventions) or "intervention.* values"
+    rep.heading("Before and after surgery")
+    rep.paragraph(f"The same scenario before and after {names} (applied in the fixed surgical order of "
+                  "docs/interventions.md); every other input unchanged.")
+    idx = frame.set_index(["stage", "posture", "side"])
+    rows = []
+    for posture in scenario.postures:
+        for side in ("left", "right"):
+            b, a = idx.loc[("before", posture, side)], idx.loc[("after", posture, side)]
+            rows.append([posture, side] + [f"{b[q]:.1f} -> {a[q]:.1f}" for q in (
+                "foraminal_height_mm", "foraminal_area_mm2", "lateral_recess_depth_mm", "l4_drg_pressure_kpa",
+                "l5_pressure_kpa")] + [f"{b['l5_grade']} -> {a['l5_grade']}"])
+    rep.table(["posture", "side", "foramen height mm", "foramen area mm²", "recess mm", "L4 DRG kPa",
+               "L5 kPa", "L5 grade"], rows, numeric=(2, 3, 4, 5, 6))
+    for posture in scenario.postures:
+        rep.figure(before_after_figure(scenario, frame, posture), f"before_after_{posture}",
+                   f"{posture}: foramen outline and L4 ganglion before (grey, dashed) and after (blue) on each side, "
+                   "and the contact pressures of the L4 root, L4 ganglion and L5 root before and after.")
 
 
 # ---------------------------------------------------------------- sweeps --

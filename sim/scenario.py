@@ -24,6 +24,16 @@ class Scenario:
     postures: tuple[str, ...] = BUILTIN_POSTURES
     custom_postures: dict[str, Posture] = field(default_factory=dict)
     path: str | None = None
+    #: Named interventions (sim.procedures), checked: ((name, {key: value}), ...); already in ``values``.
+    interventions: tuple = ()
+
+    def before(self) -> Scenario:
+        """The same scenario before surgery: every ``intervention.*`` parameter at its default."""
+        from dataclasses import replace
+
+        base = prm.defaults()
+        values = {k: (base[k] if k.startswith("intervention.") else v) for k, v in self.values.items()}
+        return replace(self, values=values, interventions=())
 
     def posture(self, name: str) -> Posture:
         """Posture ``name``, custom or built-in; an unknown name raises SimInputError."""
@@ -99,8 +109,13 @@ def read_toml(path: Path, what: str = "scenario file") -> dict:
         raise SimInputError(f"{what} {str(path)!r} nests tables or arrays too deeply") from None
 
 
-def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> Scenario:
-    """Build and validate a :class:`Scenario` from a parsed TOML mapping."""
+def scenario_from_dict(data: dict, overrides=None, path: str | None = None, interventions=None) -> Scenario:
+    """Build and validate a :class:`Scenario` from a parsed TOML mapping.
+
+    ``interventions`` (``"NAME:key=value,..."`` strings or checked pairs) add to the file's
+    ``[interventions]`` table; see :mod:`sim.procedures`.
+    """
+    from . import procedures
     values = prm.defaults()
     meta = data.get("scenario", {})
     if not isinstance(meta, dict):
@@ -110,14 +125,20 @@ def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> S
             raise SimInputError(f"unknown key 'scenario.{key}'; allowed: {', '.join(_SCENARIO_KEYS)}")
     postures = BUILTIN_POSTURES
     custom: dict[str, Posture] = {}
+    named = []
     for section, table in data.items():
         if section == "scenario":
+            continue
+        if section == "interventions":
+            if not isinstance(table, dict):
+                raise SimInputError("[interventions] must be a table: NAME = {key = value, ...}")
+            named += [procedures.check(name, sub) for name, sub in table.items()]
             continue
         if section == "postures":
             postures, custom = _postures(table)
             continue
         if section not in prm.SECTIONS:
-            allowed = ", ".join(("scenario",) + prm.SECTIONS + ("postures",))
+            allowed = ", ".join(("scenario",) + prm.SECTIONS + ("postures", "interventions"))
             raise SimInputError(f"unknown section [{section}]; allowed: {allowed}")
         if not isinstance(table, dict):
             raise SimInputError(f"[{section}] must be a table of key = value")
@@ -130,7 +151,10 @@ def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> S
             _check_hip_key(f"{section}.{key}", value)
             spec = prm.get_spec(f"{section}.{key}")
             values[spec.key] = spec.check(value)
+    named += [procedures.parse_intervention(t) if isinstance(t, str) else tuple(t) for t in interventions or ()]
+    given = set()
     for key, value in _normalise_overrides(overrides):
+        given.add(prm.RENAMED_KEYS.get(key, key))
         if key.startswith("scenario."):
             name = key.split(".", 1)[1]
             if name not in _SCENARIO_KEYS:
@@ -141,10 +165,12 @@ def scenario_from_dict(data: dict, overrides=None, path: str | None = None) -> S
         _check_hip_key(key, value)
         spec = prm.get_spec(key)
         values[spec.key] = spec.check(value)
+    if named:  # explicit --set values win over the named interventions' defaults
+        values.update({k: v for k, v in procedures.parameters(named, values).items() if k not in given})
     prm.check_consistency(values)
     name = str(meta.get("name", Path(path).stem if path else "scenario"))
     return Scenario(name=name, description=str(meta.get("description", "")), values=values,
-                    postures=tuple(postures), custom_postures=custom, path=path)
+                    postures=tuple(postures), custom_postures=custom, path=path, interventions=tuple(named))
 
 
 def _check_hip_key(key: str, value) -> None:
@@ -186,7 +212,7 @@ def _postures(table) -> tuple[tuple[str, ...], dict[str, Posture]]:
     return tuple(run), custom
 
 
-def load_scenario(path, overrides=None) -> Scenario:
+def load_scenario(path, overrides=None, interventions=None) -> Scenario:
     """Read, override and validate a scenario file.
 
     Parameters
@@ -195,6 +221,8 @@ def load_scenario(path, overrides=None) -> Scenario:
         TOML file with ``[scenario]``, ``[anatomy]``, ``[pathology]``,
         optional ``[tissue]``, ``[lifting]``, ``[grading]`` and ``[postures]``.
     overrides : list of "section.key=value" strings or dict, optional
+    interventions : list of "NAME:key=value,..." strings, optional
+        Named interventions (:mod:`sim.procedures`), added to the file's ``[interventions]``.
 
     Raises
     ------
@@ -202,4 +230,4 @@ def load_scenario(path, overrides=None) -> Scenario:
         One line naming the key, the value and the allowed range.
     """
     path = Path(path)
-    return scenario_from_dict(read_toml(path), overrides, str(path))
+    return scenario_from_dict(read_toml(path), overrides, str(path), interventions)

@@ -27,6 +27,9 @@ from . import params as prm
 from .diagnosis_validation import differential_targets
 from .engine import evaluate, simulate
 from .errors import SimInputError
+from .intervention_validation import KNOWN_FAILURES as _INTERVENTION_FAILURES
+from .intervention_validation import clear_caches as _clear_intervention_caches
+from .intervention_validation import intervention_validation_targets
 from .layout import DISTRIBUTIONS, GRADES
 from .mechanics import bending_angle_deg, sagittal_equilibrium
 from .postures import Posture
@@ -248,6 +251,7 @@ def targets() -> list[Target]:
     t.extend(Target(**d) for d in referral_validation_targets())
     t.extend(issue10_targets())
     t.extend(Target(*args, **kwargs) for args, kwargs in differential_targets(scenario_path))  # issue 15
+    t.extend(Target(**d) for d in intervention_validation_targets())
     return [replace(x, reason=x.reason or KNOWN_FAILURES[x.id]) if x.id in KNOWN_FAILURES else x for x in t]
 
 
@@ -256,6 +260,7 @@ def run_validation(kind: str | None = None) -> list[Result]:
     for cached in (_posture_records, _load_case, _scenario, _anatomy_population, _herniation_population,
                    _pain_by_grade):
         cached.cache_clear()
+    _clear_intervention_caches()
     return [Result(t, float(t.compute())) for t in targets() if kind in (None, t.kind)]
 
 
@@ -632,6 +637,8 @@ SCENARIO_PATTERNS = {
     "stenosis_plus_hip": ("two sources: claudication of both L5 roots plus a painful right hip; the hip "
                           "anaesthetic relieves the groin, the L5 block the leg (Suri 2010; Pateder 2007)",
                           ("claudication_with_hip", "hip_rotation_provokes_hip_only")),
+    "central_stenosis_laminotomy": ("decompression relieves the L5 roots in every posture (Weinstein 2008)",
+                                    ("scenario_laminotomy_relieves_l5",)),
 }
 
 #: Targets the model does not reproduce, each with its written reason (``sim validate`` prints it under
@@ -647,6 +654,7 @@ KNOWN_FAILURES = {
     "fe_translation_population_ge4mm": (
         "the anatomical population varies anatomy, not shear stiffness; without a published spread of "
         "disc shear stiffness nobody reaches 4 mm of flexion-extension translation"),
+    **_INTERVENTION_FAILURES,
     "scenario_spondylolisthesis_claudication": (
         "in the grade-1 slip scenario standing and sitting (and extension and flexion) differ by less than "
         "the 2-point, 30 % signature margin: the slip's posture change (about 1 mm) moves L5 compression "

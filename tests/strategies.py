@@ -23,15 +23,19 @@ def _numeric_keys():
 
 
 @st.composite
-def configurations(draw, n=6):
+def configurations(draw, n=6, interventions=False):
     """A batch of ``n`` valid configurations drawn across every parameter's allowed range.
 
     Hypothesis draws a seed; values come from it uniformly, with each range's
-    end points drawn one time in ten so edges are exercised.
+    end points drawn one time in ten so edges are exercised.  The
+    ``intervention.*`` parameters keep their defaults (no intervention) unless
+    ``interventions`` is true (:func:`intervention_values`).
     """
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     batch = {}
     for key in _numeric_keys():
+        if key.startswith("intervention.") and not interventions:
+            continue
         spec = prm.get_spec(key)
         lo, hi = NARROW.get(key, (spec.min, spec.max))
         v = rng.uniform(lo, hi, n)
@@ -55,7 +59,21 @@ def configurations(draw, n=6):
         limit = prm.herniation_limit_mm({**prm.defaults(), **one})
         batch["pathology.herniation_size_mm"][i] = min(batch["pathology.herniation_size_mm"][i], float(limit))
     batch["posture"] = rng.choice(BUILTIN_POSTURES, n)
+    if interventions:
+        intervention_values(batch, rng, n)
     return batch
+
+
+def intervention_values(batch, rng, n):
+    """Make drawn intervention values consistent: half the rows fused, half with a spacer, a
+    post-operative height loss that leaves at least 1 mm of disc."""
+    hp, ha = batch["anatomy.disc_height_posterior_mm"], batch["anatomy.disc_height_anterior_mm"]
+    room = np.minimum(hp, ha) - 1.0 - batch["pathology.disc_height_loss_mm"]
+    batch["intervention.postop_height_loss_mm"] = np.clip(batch["intervention.postop_height_loss_mm"], 0.0, room)
+    fused = rng.random(n) < 0.5
+    batch["intervention.cage_height_mm"] = np.where(fused, rng.uniform(6.0, 16.0, n), 0.0)
+    batch["intervention.spacer_height_mm"] = np.where(~fused & (rng.random(n) < 0.6), rng.uniform(6.0, 16.0, n),
+                                                      0.0)
 
 
 def packed_rows(batch):
