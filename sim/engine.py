@@ -115,8 +115,10 @@ def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
     if coef is None:
         coef = pack_coefficients()
     if engine == "numba":
-        return pipeline.evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
-                              np.ascontiguousarray(coef, dtype=np.float64), int(chunk))
+        out = np.empty((matrix.shape[0], 2, len(OUTPUTS)))
+        pipeline.evaluate_batch_into(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
+                                     np.ascontiguousarray(coef, dtype=np.float64), int(chunk), out)
+        return out
     if engine == "reference":
         return pipeline.evaluate(matrix, table, np.asarray(coef, dtype=np.float64))
     raise SimInputError(f"engine = {engine!r} is unknown; allowed: {', '.join(ENGINES)}")
