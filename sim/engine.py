@@ -69,15 +69,15 @@ def pack(batch: dict, custom_postures: dict | None = None):
     for i, key in enumerate(PARAM_COLUMNS):
         if key in values:
             matrix[:, i] = values[key]
-    posture_arr = np.broadcast_to(np.asarray(postures).astype(str), (n,))
-    index = {name: i for i, name in enumerate(names)}
-    bad = [p for p in np.unique(posture_arr) if p not in index]
-    if bad:
+    posture_arr = np.broadcast_to(_as_str(postures), (n,))
+    posture_codes = _codes(posture_arr, names)
+    if np.any(posture_codes < 0):
+        bad = np.unique(posture_arr[np.asarray(posture_codes) < 0])
         raise SimInputError(f"posture {bad[0]!r} is unknown; allowed: {', '.join(names)}")
     codes = {
         "pathology.herniation_zone": _codes(full["pathology.herniation_zone"], HERNIATION_ZONES),
         "pathology.herniation_side": _codes(full["pathology.herniation_side"], HERNIATION_SIDES),
-        "posture": _codes(posture_arr, names),
+        "posture": posture_codes,
     }
     for i, key in enumerate(CODE_COLUMNS):
         matrix[:, len(PARAM_COLUMNS) + i] = codes[key]
@@ -91,15 +91,33 @@ def pack(batch: dict, custom_postures: dict | None = None):
     return matrix, table, names, n, side_index, posture_arr
 
 
+def _as_str(arr) -> np.ndarray:
+    """``arr`` as a NumPy string array, without a copy when it already is one."""
+    arr = np.asarray(arr)
+    return arr if arr.dtype.kind == "U" else arr.astype(str)
+
+
 def _codes(arr, choices):
-    """Index of each label in ``choices`` (labels already checked), one comparison per choice."""
-    arr = np.asarray(arr).astype(str)
+    """Index of each label in ``choices`` as floats; -1 for a label that is not a choice.
+
+    The labels' UCS-4 code points are matched against the choices' in one compiled pass
+    (:func:`sim.codes.label_codes`): at 1e5 labels, comparing the whole array with every choice,
+    or sorting it, cost a tenth of the kernel's time.
+    """
+    arr = _as_str(arr)
     if arr.ndim == 0:
-        return float(choices.index(str(arr)))
-    codes = np.empty(arr.shape)
+        return float(choices.index(str(arr))) if str(arr) in choices else -1.0
+    from .codes import label_codes  # start-up time: numba loads when a batch first runs
+
+    width = arr.dtype.itemsize // 4
+    points = np.zeros((len(choices), width), dtype=np.uint32)
+    fits = np.zeros(len(choices), dtype=np.bool_)
     for i, choice in enumerate(choices):
-        codes[arr == choice] = i
-    return codes
+        if len(choice) <= width:
+            points[i, :len(choice)] = [ord(ch) for ch in choice]
+            fits[i] = True
+    labels = np.ascontiguousarray(arr).reshape(-1).view(np.uint32).reshape(-1, width)
+    return label_codes(labels, points, fits).reshape(arr.shape)
 
 
 def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
@@ -115,8 +133,10 @@ def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
     if coef is None:
         coef = pack_coefficients()
     if engine == "numba":
-        return pipeline.evaluate_batch(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
-                              np.ascontiguousarray(coef, dtype=np.float64), int(chunk))
+        out = np.empty((matrix.shape[0], 2, len(OUTPUTS)))
+        pipeline.evaluate_batch_into(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
+                                     np.ascontiguousarray(coef, dtype=np.float64), int(chunk), out)
+        return out
     if engine == "reference":
         return pipeline.evaluate(matrix, table, np.asarray(coef, dtype=np.float64))
     raise SimInputError(f"engine = {engine!r} is unknown; allowed: {', '.join(ENGINES)}")

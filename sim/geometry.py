@@ -519,12 +519,19 @@ def _clipped_area_mm2(n, c, part, buf_a, buf_b):
     buf_a[3, 0], buf_a[3, 1] = -_BOX_MM, _BOX_MM
     src, dst = buf_a, buf_b
     for i in part:
+        # each vertex's signed distance is computed once and carried to the next edge (no modulo)
+        nx, ny, ci = n[i, 0], n[i, 1], c[i]
+        px, py = src[0, 0], src[0, 1]
+        dp = nx * px + ny * py - ci
+        d_first = dp
         k = 0
         for j in range(m):
-            px, py = src[j, 0], src[j, 1]
-            qx, qy = src[(j + 1) % m, 0], src[(j + 1) % m, 1]
-            dp = n[i, 0] * px + n[i, 1] * py - c[i]
-            dq = n[i, 0] * qx + n[i, 1] * qy - c[i]
+            if j + 1 < m:
+                qx, qy = src[j + 1, 0], src[j + 1, 1]
+                dq = nx * qx + ny * qy - ci
+            else:
+                qx, qy = src[0, 0], src[0, 1]
+                dq = d_first
             if dp <= 0.0:
                 dst[k, 0], dst[k, 1] = px, py
                 k += 1
@@ -532,6 +539,7 @@ def _clipped_area_mm2(n, c, part, buf_a, buf_b):
                 t = dp / (dp - dq)
                 dst[k, 0], dst[k, 1] = px + t * (qx - px), py + t * (qy - py)
                 k += 1
+            px, py, dp = qx, qy, dq
         m = k
         src, dst = dst, src
         if m == 0:
@@ -539,8 +547,9 @@ def _clipped_area_mm2(n, c, part, buf_a, buf_b):
     if m < 3:
         return 0.0
     acc = 0.0
-    for j in range(m):
-        acc += src[j, 0] * src[(j + 1) % m, 1] - src[(j + 1) % m, 0] * src[j, 1]
+    for j in range(m - 1):
+        acc += src[j, 0] * src[j + 1, 1] - src[j + 1, 0] * src[j, 1]
+    acc += src[m - 1, 0] * src[0, 1] - src[0, 0] * src[m - 1, 1]
     return 0.5 * abs(acc)
 
 

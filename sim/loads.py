@@ -247,17 +247,16 @@ def _imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit_deg, extension_lim
 
 
 @njit(cache=True)
-def _trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg,
-                 segment_axial_deg, inclination_change_deg, hand_kg, supported,
-                 f_ub, d_ub, length, reach, e_es, e0, e_abd, e_lat, r_ax, f_cc, gamma_deg, delta0,
-                 pelvic_share, per_trunk, flexion_limit, extension_limit, kf0, bf, ke0, be, kl0, bl, ka0, ba):
-    """Twin of :func:`trunk_loads`."""
-    free = 1.0 - supported
-    w = GRAVITY_M_S2 * f_ub * body_mass_kg * free
-    h = GRAVITY_M_S2 * hand_kg
+def _trunk_kinematics(trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg, segment_axial_deg,
+                      inclination_change_deg, gamma_deg, delta0, pelvic_share, per_trunk, flexion_limit,
+                      extension_limit, kf0, bf, ke0, be, kl0, bl, ka0, ba):
+    """The part of :func:`_trunk_loads` that does not depend on body mass or hand load: every sine,
+    exponential and logarithm (rows of one posture that differ only in mass share it).
+
+    Returns (sin t, cos t, sin lateral, a, lat, axial, held, m_p, m_pl, m_pa, cos delta, sin delta,
+    cos gamma, sin gamma).
+    """
     t = math.radians(trunk_deg)
-    m_g = (w * (d_ub * math.sin(t) + e0 * math.cos(t)) + h * (length * math.sin(t) + reach)) / 1000.0
-    m_gl = (w * d_ub + h * length) * math.sin(math.radians(lateral_deg)) / 1000.0
     a = segment_flexion_deg + _imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit, extension_limit)
     k0, b = kf0, bf
     if a < 0.0:
@@ -268,6 +267,22 @@ def _trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segm
     m_p = _bending_moment_nm(a, k0, b)[0]
     m_pl = _bending_moment_nm(lat, kl0, bl)[0]
     m_pa = _bending_moment_nm(axial, ka0, ba)[0]
+    delta = math.radians(delta0 + inclination_change_deg + pelvic_share * trunk_deg)
+    g = math.radians(gamma_deg)
+    return (math.sin(t), math.cos(t), math.sin(math.radians(lateral_deg)), a, lat, axial,
+            max(a_held, lat_held, ax_held), m_p, m_pl, m_pa, math.cos(delta), math.sin(delta), math.cos(g),
+            math.sin(g))
+
+
+@njit(cache=True)
+def _trunk_forces(body_mass_kg, hand_kg, supported, st, ct, sl, a, lat, axial, held, m_p, m_pl, m_pa, cd, sd, cg, sg,
+                  f_ub, d_ub, length, reach, e_es, e0, e_abd, e_lat, r_ax, f_cc):
+    """The body-mass part of :func:`_trunk_loads`, from :func:`_trunk_kinematics` (arithmetic only)."""
+    free = 1.0 - supported
+    w = GRAVITY_M_S2 * f_ub * body_mass_kg * free
+    h = GRAVITY_M_S2 * hand_kg
+    m_g = (w * (d_ub * st + e0 * ct) + h * (length * st + reach)) / 1000.0
+    m_gl = (w * d_ub + h * length) * sl / 1000.0
     cc = f_cc * free
     m_m = (m_g - m_p) * 1000.0
     if m_m >= 0.0:
@@ -278,12 +293,24 @@ def _trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segm
         f_abd = (-m_m + cc * e_es) / e_abd
     f_lat = max(abs(m_gl) - abs(m_pl), 0.0) * 1000.0 / e_lat * free
     f_ax = abs(m_pa) * 1000.0 / r_ax * free
-    delta = math.radians(delta0 + inclination_change_deg + pelvic_share * trunk_deg)
-    g = math.radians(gamma_deg)
-    force = (w + h) * math.cos(delta) + f_es * math.cos(g) + f_abd + f_lat + f_ax
-    shear = (w + h) * math.sin(delta) - f_es * math.sin(g)
-    held = max(a_held, lat_held, ax_held, 1.0 if force > COMPRESSIVE_STRENGTH_N else 0.0)
+    force = (w + h) * cd + f_es * cg + f_abd + f_lat + f_ax
+    shear = (w + h) * sd - f_es * sg
+    held = max(held, 1.0 if force > COMPRESSIVE_STRENGTH_N else 0.0)
     return min(force, COMPRESSIVE_STRENGTH_N), shear, m_p, m_pl, m_pa, a, lat, axial, held
+
+
+@njit(cache=True)
+def _trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg,
+                 segment_axial_deg, inclination_change_deg, hand_kg, supported,
+                 f_ub, d_ub, length, reach, e_es, e0, e_abd, e_lat, r_ax, f_cc, gamma_deg, delta0,
+                 pelvic_share, per_trunk, flexion_limit, extension_limit, kf0, bf, ke0, be, kl0, bl, ka0, ba):
+    """Twin of :func:`trunk_loads`: :func:`_trunk_kinematics` then :func:`_trunk_forces`."""
+    k = _trunk_kinematics(trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg, segment_axial_deg,
+                          inclination_change_deg, gamma_deg, delta0, pelvic_share, per_trunk, flexion_limit,
+                          extension_limit, kf0, bf, ke0, be, kl0, bl, ka0, ba)
+    return _trunk_forces(body_mass_kg, hand_kg, supported, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8],
+                         k[9], k[10], k[11], k[12], k[13], f_ub, d_ub, length, reach, e_es, e0, e_abd, e_lat, r_ax,
+                         f_cc)
 
 
 @njit(cache=True)
@@ -307,6 +334,49 @@ def _posture_loads(r, body_mass_kg, q, law):
     f = _trunk_loads(body_mass_kg, trunk, r[7], r[8], r[9], r[10], r[11], hand, r[13], q[2], q[3], q[4], q[5],
                      q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14], q[15], q[16], q[17],
                      law[0], law[1], law[2], law[3], law[4], law[5], law[6], law[7])
+    return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
+
+
+#: Values a memo of :func:`_posture_loads_memo` keys on (the [lifting] and moment-rotation values)
+#: and keeps (the :func:`_trunk_kinematics` of one posture).
+N_MEMO_KEYS = len(LIFTING_KEYS) + len(LAW_KEYS)
+N_MEMO_VALUES = 14
+
+
+@njit(cache=True)
+def _posture_loads_memo(r, k, body_mass_kg, q, law, memo_in, memo_out):
+    """:func:`_posture_loads` of posture-table row ``r`` (index ``k``), the same numbers, with the
+    mass-independent :func:`_trunk_kinematics` reused while ``q`` and ``law`` repeat.
+
+    ``memo_in`` (postures, N_MEMO_KEYS) holds the last ``q``, ``law`` of each posture (NaN at
+    first: never equal), ``memo_out`` (postures, N_MEMO_VALUES) its kinematics.  Rows of a
+    population that varies anatomy and body mass, or of one person, repeat them.
+    """
+    if r[0] == LOAD_CASE:
+        return _posture_loads(r, body_mass_kg, q, law)
+    n_q = q.shape[0]
+    hit = True
+    j = 0
+    while hit and j < n_q:
+        hit = memo_in[k, j] == q[j]
+        j += 1
+    j = 0
+    while hit and j < law.shape[0]:
+        hit = memo_in[k, n_q + j] == law[j]
+        j += 1
+    trunk, hand = r[6], r[12]
+    if r[0] == LIFTING:
+        trunk, hand = q[0], q[1]
+    if not hit:
+        kin = _trunk_kinematics(trunk, r[7], r[8], r[9], r[10], r[11], q[12], q[13], q[14], q[15], q[16], q[17],
+                                law[0], law[1], law[2], law[3], law[4], law[5], law[6], law[7])
+        memo_in[k, :n_q] = q
+        memo_in[k, n_q:] = law
+        for j in range(N_MEMO_VALUES):
+            memo_out[k, j] = kin[j]
+    m = memo_out[k]
+    f = _trunk_forces(body_mass_kg, hand, r[13], m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10],
+                      m[11], m[12], m[13], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11])
     return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
 
 

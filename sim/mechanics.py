@@ -361,7 +361,6 @@ def range_of_motion_deg(tissue, moment_nm=RANGE_MOMENT_NM):
 
 # ---------------------------------------------------------------- numba twins
 _contact_force_n = njit(cache=True)(contact_force_n)
-_disc_axial_force_n = njit(cache=True)(disc_axial_force_n)
 _bottoming_force_n = njit(cache=True)(bottoming_force_n)
 _shear_stiffness_n_per_mm = njit(cache=True)(shear_stiffness_n_per_mm)
 _sagittal_moment_nm = njit(cache=True)(sagittal_moment_nm)
@@ -369,6 +368,16 @@ _axial_bracket = njit(cache=True)(axial_bracket)
 _shear_bracket = njit(cache=True)(shear_bracket)
 _radiographic_slip_mm = njit(cache=True)(radiographic_slip_mm)
 _intradiscal_pressure_mpa = njit(cache=True)(intradiscal_pressure_mpa)
+
+
+@njit(cache=True)
+def _disc_axial_force_n(w, k0, b, kt):
+    """Twin of :func:`disc_axial_force_n`; the tangent ``k0 (1 + expm1(b w))`` reuses the force's
+    ``expm1`` (equal to ``k0 exp(b w)`` to rounding; it only steers Newton, not the root)."""
+    if w >= 0.0:
+        e = math.expm1(b * w)
+        return k0 / b * e, k0 * (1.0 + e)
+    return kt * w, kt
 
 
 @njit(cache=True)
@@ -446,6 +455,15 @@ def _solve_u(u, shear, a, axial, u_rest, ks, kap, gap_ap, hf, r_lat, eps):
         return hi, 1
     if shear < 0.0 and _shear_residual(lo, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, eps)[0] >= 0.0:
         return lo, 1
+    # both facet surfaces open, or both beyond the contact onset: the equation is linear in u there;
+    # its root stands if the surfaces are in that state at it (g increases, so the root is unique)
+    o_l, o_r = hf * sa - gap_ap + r_lat * sx, hf * sa - gap_ap - r_lat * sx  # contact closure - (u - u_rest)
+    x = shear / ks
+    if lo < u_rest + x < hi and x + o_l <= 0.0 and x + o_r <= 0.0:
+        return u_rest + x, 0
+    x = (shear - kap * (o_l + o_r - eps)) / (ks + 2.0 * kap)
+    if lo < u_rest + x < hi and x + o_l >= eps and x + o_r >= eps:
+        return u_rest + x, 0
     if not (lo < u < hi):
         u = u_rest
     it = 0

@@ -315,7 +315,7 @@ def evaluate(matrix: np.ndarray, posture_table: np.ndarray, coef: np.ndarray) ->
 
 # ---------------------------------------------------------------- numba chain
 @njit(cache=True)
-def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
+def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, memo_out):
     """Twin of :func:`evaluate_row` into ``out`` (2, NOUT); the rest are :func:`_scratch` work arrays."""
     zone = int(p[_ZONE])
     hside = int(p[_HSIDE])
@@ -326,8 +326,14 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         p[_HL], p[_SLIP], p[_HSIZE], p[_KFAC], p[_KAP], p[_HA], p[_HP], p[_DEPTH], p[_COR], iv)
 
     # stage 1: loads
-    force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ivn._advised_posture_loads(
-        table[int(p[_POSTURE])], p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT], p[_KF0:_KF0 + _N_LAW], iv[ivn.FLEX_BIAS])
+    if iv[ivn.FLEX_BIAS] == 0.0:  # no posture advice: the memoised trunk model (same numbers)
+        force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ld._posture_loads_memo(
+            table[int(p[_POSTURE])], int(p[_POSTURE]), p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT], p[_KF0:_KF0 + _N_LAW],
+            memo_in, memo_out)
+    else:
+        force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, held = ivn._advised_posture_loads(
+            table[int(p[_POSTURE])], p[_MASS], p[_LIFT0:_LIFT0 + _N_LIFT], p[_KF0:_KF0 + _N_LAW],
+            iv[ivn.FLEX_BIAS])
 
     # stage 2: mechanics (both sides)
     if fused > 0.5:
@@ -444,24 +450,37 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
 
 
 @njit(cache=True)
-def _scratch():
-    """Per-task work arrays of :func:`_evaluate_row`: faces (normals, offsets), clip buffers, circle LP rows."""
+def _scratch(n_postures):
+    """Per-task work arrays of :func:`_evaluate_row`: faces (normals, offsets), clip buffers, circle LP rows,
+    loads memo (:func:`sim.loads._posture_loads_memo`) for a posture table of ``n_postures`` rows."""
     return (np.empty((geo.N_FACES, 2)), np.empty(geo.N_FACES), np.empty((cmp.N_PART_FACES + 8, 2)),
-            np.empty((cmp.N_PART_FACES + 8, 2)), np.empty((cmp.N_PART_FACES + 1, 3)), np.empty(cmp.N_PART_FACES + 1))
+            np.empty((cmp.N_PART_FACES + 8, 2)), np.empty((cmp.N_PART_FACES + 1, 3)), np.empty(cmp.N_PART_FACES + 1),
+            np.full((n_postures, ld.N_MEMO_KEYS), np.nan), np.empty((n_postures, ld.N_MEMO_VALUES)))
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def evaluate_batch(matrix, table, coef, chunk):
-    """Fused pipeline over a packed batch: ``(n, 2, NOUT)`` outputs; ``prange`` over tasks of ``chunk`` rows."""
+def evaluate_batch_into(matrix, table, coef, chunk, out):
+    """Fused pipeline over a packed batch into ``out`` ``(n, 2, NOUT)``; ``prange`` over tasks of ``chunk`` rows.
+
+    ``sim.engine.run_engine`` allocates ``out`` with NumPy, which asks the kernel for huge pages
+    on large arrays: first touching the output page by page costed about as much as the
+    geometry stage on the benchmark machine.
+    """
     n_rows = matrix.shape[0]
-    out = np.empty((n_rows, 2, NOUT))
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
-        nrm, cc, buf_a, buf_b, rows, rhs = _scratch()
+        nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
-            _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs)
+            _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+
+
+@njit(cache=True, nogil=True)
+def evaluate_batch(matrix, table, coef, chunk):
+    """Fused pipeline over a packed batch: ``(n, 2, NOUT)`` outputs (:func:`evaluate_batch_into`)."""
+    out = np.empty((matrix.shape[0], 2, NOUT))
+    evaluate_batch_into(matrix, table, coef, chunk, out)
     return out
 
 
@@ -480,7 +499,7 @@ def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
     out = np.empty((keep.shape[0], n_rows, 2))
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
-        nrm, cc, buf_a, buf_b, rows, rhs = _scratch()
+        nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
         row = np.empty(n_col)
         res = np.empty((2, NOUT))
         start = k * chunk
@@ -490,7 +509,7 @@ def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
             row[:] = base_rows[post]
             for j in range(cols.shape[0]):
                 row[cols[j]] = values[pset, j]
-            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs)
+            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
             for q in range(keep.shape[0]):
                 out[q, i, 0] = res[0, keep[q]]
                 out[q, i, 1] = res[1, keep[q]]

@@ -1,0 +1,34 @@
+"""Labels to the kernel's float codes in one compiled pass (``sim.engine.pack``).
+
+Kept out of ``sim.engine`` so that ``import sim`` does not load numba (start-up time).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .jit import njit
+
+
+@njit(cache=True, nogil=True)
+def label_codes(labels, choices, fits):
+    """Row ``i`` of ``labels`` (n, width) code points -> index of the equal row of ``choices``, or -1.
+
+    A choice longer than the labels' width (``fits`` False) equals none of them.
+    """
+    out = np.empty(labels.shape[0])
+    for i in range(labels.shape[0]):
+        code = -1.0
+        for k in range(choices.shape[0]):
+            if not fits[k]:
+                continue
+            same = True
+            for j in range(labels.shape[1]):
+                if labels[i, j] != choices[k, j]:
+                    same = False
+                    break
+            if same:
+                code = float(k)
+                break
+        out[i] = code
+    return out
