@@ -15,7 +15,8 @@ from .errors import SimInputError
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 
-__all__ = ["evaluate", "simulate", "sweep", "report", "load_scenario", "Scenario", "SimInputError", "DISCLAIMER"]
+__all__ = ["evaluate", "simulate", "sweep", "report", "timeline", "load_scenario", "Scenario", "SimInputError",
+           "DISCLAIMER"]
 
 
 def report(source, out, overrides=None) -> dict:
@@ -24,3 +25,14 @@ def report(source, out, overrides=None) -> dict:
     Returns a dict with the ``html``, ``pdf`` and ``png`` paths (see :func:`sim.report.write_report`).
     """
     return _report_module.write_report(source, out, overrides)
+
+
+def timeline(scenario, schedule, engine: str = "numba", overrides=None) -> dict:
+    """Symptoms per region against time through a schedule of ``(activity, minutes)`` (see :func:`sim.symptom_timeline.timeline`).
+
+    Returns a dict with ``time_to_first_symptoms_min``, ``time_to_stop_min``, ``recovery_min``
+    (``None``: never) and the per-minute ``records``.
+    """
+    from .symptom_timeline import timeline as _timeline  # start-up time: the engines load on first use
+
+    return _timeline(scenario, schedule, engine=engine, overrides=overrides)

@@ -96,6 +96,13 @@ PARAM_COLUMNS = (
     "grading.mild_deformation_pct",
     "grading.moderate_deformation_pct",
     "grading.severe_deformation_pct",
+    # claudication (sim.claudication): time course of symptoms, contiguous in this order
+    "claudication.venular_stasis_mmhg",
+    "claudication.reference_pressure_mmhg",
+    "claudication.onset_time_constant_min",
+    "claudication.recovery_time_constant_min",
+    "claudication.onset_pain",
+    "claudication.stop_pain",
 )
 CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
 COLUMNS = PARAM_COLUMNS + CODE_COLUMNS
@@ -157,6 +164,10 @@ OUTPUTS = (
     "herniation_effective_mm",
     "nuclear_shift_mm",
     "pressure_limit_reached",
+    # claudication (sim.claudication): minutes of holding the posture, from rest, until a root's pain
+    # reaches claudication.onset_pain / claudication.stop_pain (inf: never)
+    "time_to_symptoms_min",
+    "time_to_stop_min",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 PAIN_START = OUT["pain_buttock"]
@@ -218,6 +229,8 @@ OUT_DISTRIBUTION = 45
 OUT_HERNIATION_EFFECTIVE_MM = 46
 OUT_NUCLEAR_SHIFT_MM = 47
 OUT_PRESSURE_LIMIT_REACHED = 48
+OUT_TIME_TO_SYMPTOMS_MIN = 49
+OUT_TIME_TO_STOP_MIN = 50
 
 def _check():
     """The named positions above must match the tuples they name."""

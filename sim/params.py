@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import SimInputError
 
-SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading")
+SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading", "claudication")
 
 #: Old name -> new name.  Renamed keys keep working and say so once.
 RENAMED_KEYS: dict[str, str] = {}

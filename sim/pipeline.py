@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import claudication as clm
 from . import compression as cmp
 from . import geometry as geo
 from . import loads as ld
@@ -61,6 +62,8 @@ from .layout import (
     OUT_SLIP_MM,
     OUT_SOLVER_AT_BOUND,
     OUT_SOLVER_ITERATIONS,
+    OUT_TIME_TO_STOP_MIN,
+    OUT_TIME_TO_SYMPTOMS_MIN,
     OUT_TRANSLATION_MM,
     OUTPUTS,
     PAIN_START,
@@ -145,6 +148,8 @@ _N_GRADING = 7
 _ZONE = COL["pathology.herniation_zone"]
 _HSIDE = COL["pathology.herniation_side"]
 _POSTURE = COL["posture"]
+_CLAUD0 = COL[clm.KEYS[0]]
+_N_CLAUD = len(clm.KEYS)
 
 
 def _section(v: dict, section: str) -> dict:
@@ -276,6 +281,13 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[PAIN_START:PAIN_START + N_PAIN] = rfl.pain_reference(
             o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
             o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef)[0]
+
+        # claudication: minutes of holding this posture until symptoms, and until the patient stops
+        compression = (o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
+                       o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT])
+        claud = [v[k] for k in clm.KEYS]
+        o[OUT_TIME_TO_SYMPTOMS_MIN] = clm.time_to_pain_min(*compression, coef, claud, claud[clm.ONSET])
+        o[OUT_TIME_TO_STOP_MIN] = clm.time_to_pain_min(*compression, coef, claud, claud[clm.STOP])
     return out
 
 
@@ -397,6 +409,14 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
                      o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef,
                      o[PAIN_START:PAIN_START + N_PAIN])
 
+        # claudication: minutes of holding this posture until symptoms, and until the patient stops
+        f4, f5, p4, p5 = clm._root_targets(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT],
+                                           o[OUT_L4_DRG_PRESSURE_KPA], o[OUT_L4_DRG_DEFORMATION_PCT],
+                                           o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef)
+        claud = p[_CLAUD0:_CLAUD0 + _N_CLAUD]
+        o[OUT_TIME_TO_SYMPTOMS_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.ONSET])
+        o[OUT_TIME_TO_STOP_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.STOP])
+
 
 @njit(cache=True)
 def _scratch():
@@ -462,6 +482,7 @@ def _check_layout():
         "grading.severe_pressure_mmhg", "grading.mild_deformation_pct", "grading.moderate_deformation_pct",
         "grading.severe_deformation_pct")
     assert OUTPUTS[PAIN_START + N_PAIN - 1] == "distribution"
+    assert tuple(PARAM_COLUMNS[_CLAUD0:_CLAUD0 + _N_CLAUD]) == clm.KEYS
 
 
 _check_layout()

@@ -85,10 +85,13 @@ DESCRIPTIONS = {
     "l5_grade": "compression grade of the L5 root",
     "solver_iterations": "Newton iterations of the mechanics solve",
     "distribution": "referred-pain distribution (nerves involved)",
+    "time_to_symptoms_min": "minutes of holding the posture, from rest, until symptoms (inf: never)",
+    "time_to_stop_min": "minutes of holding the posture, from rest, until pain makes the patient stop (inf: never)",
 }
 
 _UNIT_SUFFIXES = (("_mm2", "mm2"), ("_mm", "mm"), ("_deg", "deg"), ("_nm", "N m"), ("_n", "N"),
-                  ("_mpa", "MPa"), ("_kpa", "kPa"), ("_pct", "%"), ("_mmhg", "mmHg"), ("_kg", "kg"))
+                  ("_mpa", "MPa"), ("_kpa", "kPa"), ("_pct", "%"), ("_mmhg", "mmHg"), ("_kg", "kg"),
+                  ("_min", "min"))
 
 
 def output_unit(name: str) -> str:
