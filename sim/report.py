@@ -260,7 +260,7 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
     -------
     dict with ``html``, ``pdf`` (paths) and ``png`` (list of paths, one per figure):
     ``compression``, ``foramen``, ``mechanics``, ``referred_pain``,
-    ``body_chart_postures``; beside them ``body_chart_<posture>.png`` for each posture.
+    ``body_chart_postures``, ``timeline``; beside them ``body_chart_<posture>.png`` for each posture.
     """
     from .bodychart import postures_figure, write_body_charts
     from .engine import simulate
@@ -298,8 +298,24 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
     rep.figure(postures_figure(frame, scenario.name), "body_chart_postures",
                "Predicted referred pain in every posture, one colour scale; one chart per posture at print "
                f"resolution beside this page ({charts[0].name} ... {charts[-1].name}).")
+    _timeline_block(rep, scenario)
     _scenario_appendix_blocks(rep, scenario)
     return rep.close()
+
+
+def _timeline_block(rep, scenario) -> None:
+    """Symptoms against time: a level walk, then rest seated (sim.symptom_timeline.REPORT_SCHEDULE)."""
+    from .plots.timeline_figure import timeline_figure
+    from .symptom_timeline import REPORT_SCHEDULE, timeline
+
+    result = timeline(scenario, REPORT_SCHEDULE, step_min=0.1)
+    rep.heading("Symptoms against time")
+    plan = ", then ".join(f"{a.replace('_', ' ')} {m:g} min" for a, m in REPORT_SCHEDULE)
+    rep.figure(timeline_figure(result), "timeline",
+               f"Pain per region while {plan} (claudication model, docs/timeline.md): first symptoms when a root's "
+               f"pain reaches {result['onset_pain']:g}/10, stop at {result['stop_pain']:g}/10. "
+               f"Same with 'sim timeline {Path(scenario.path).name if scenario.path else 'SCENARIO'} "
+               "--activity walking --minutes 20 --then sitting --minutes 5'.")
 
 
 # ---------------------------------------------------------------- sweeps --
