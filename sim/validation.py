@@ -244,6 +244,9 @@ def targets() -> list[Target]:
                     "independent", _claudication_margin))
     t.extend(Target(**d) for d in referral_validation_targets())
     t.extend(issue10_targets())
+    from .timeline_validation import timeline_targets  # walking postures and claudication (issue 15)
+
+    t.extend(timeline_targets())
     return [replace(x, reason=x.reason or KNOWN_FAILURES[x.id]) if x.id in KNOWN_FAILURES else x for x in t]
 
 
@@ -641,6 +644,15 @@ KNOWN_FAILURES = {
         "the 2-point, 30 % signature margin: the slip's posture change (about 1 mm) moves L5 compression "
         "too little"),
 }
+
+
+def _timeline_known_failures() -> dict:
+    from .timeline_validation import KNOWN_FAILURES as timeline_failures
+
+    return timeline_failures
+
+
+KNOWN_FAILURES.update(_timeline_known_failures())
 
 
 def issue10_targets() -> list[Target]:
