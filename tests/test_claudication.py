@@ -134,3 +134,20 @@ def test_healthy_scenario_has_no_symptoms_in_any_activity():
 def test_below_venular_stasis_nothing_builds():
     p = 0.9 * DEFAULT[clm.STASIS] / MMHG_PER_KPA  # kPa, just below stasis
     assert math.isinf(clm.time_to_pain_min(p, 0.0, p, 0.0, p, 0.0, COEF, DEFAULT, 0.01))
+
+
+def test_sweep_outputs_time_to_symptoms_per_configuration():
+    from sim.sweep import sweep
+
+    ds = sweep(scenario="configs/scenarios/central_stenosis.toml", postures=["walking", "sitting"],
+               grid={"pathology.ligamentum_flavum_hypertrophy_mm": [0.0, 1.5, 3.0]},
+               outputs=["time_to_symptoms_min", "l5_pressure_kpa"], chunk_configs=4)
+    assert ds["time_to_symptoms_min"].attrs["units"] == "min"
+    for h in (0.0, 1.5, 3.0):
+        rec = sim.evaluate({**sim.load_scenario("configs/scenarios/central_stenosis.toml").values,
+                            "pathology.ligamentum_flavum_hypertrophy_mm": h, "posture": "walking", "side": "left"})
+        got = float(ds["time_to_symptoms_min"].sel({"pathology.ligamentum_flavum_hypertrophy_mm": h,
+                                                     "posture": "walking", "side": "left"}))
+        assert got == float(rec["time_to_symptoms_min"][0])
+    walking = ds["time_to_symptoms_min"].sel(posture="walking", side="left").to_numpy()
+    assert np.all(np.diff(walking) <= 0.0)  # more stenosis, earlier symptoms
