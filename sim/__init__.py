@@ -28,10 +28,11 @@ def report(source, out, overrides=None) -> dict:
 
 
 def timeline(scenario, schedule, engine: str = "numba", overrides=None) -> dict:
-    """Symptoms per region against time through a schedule of ``(activity, minutes)`` (see :func:`sim.symptom_timeline.timeline`).
+    """Symptoms per region against time through a schedule of ``(activity, minutes)``.
 
-    Returns a dict with ``time_to_first_symptoms_min``, ``time_to_stop_min``, ``recovery_min``
-    (``None``: never) and the per-minute ``records``.
+    Full description: :func:`sim.symptom_timeline.timeline`.  Returns a dict with
+    ``time_to_first_symptoms_min``, ``time_to_stop_min``, ``recovery_min`` (``None``: never)
+    and the per-minute ``records``.
     """
     from .symptom_timeline import timeline as _timeline  # start-up time: the engines load on first use
 
