@@ -44,6 +44,8 @@ from .scenario import load_scenario
 from .signature import neurogenic_claudication, posture_signature
 from .sweep.population import population_samples
 from .sweep.spec import _population_from
+from .timeline_validation import KNOWN_FAILURES as TIMELINE_KNOWN_FAILURES
+from .timeline_validation import timeline_targets
 from .units import KPA_PER_MMHG
 
 
@@ -244,9 +246,7 @@ def targets() -> list[Target]:
                     "independent", _claudication_margin))
     t.extend(Target(**d) for d in referral_validation_targets())
     t.extend(issue10_targets())
-    from .timeline_validation import timeline_targets  # walking postures and claudication (issue 15)
-
-    t.extend(timeline_targets())
+    t.extend(Target(**d) for d in timeline_targets())  # walking postures and claudication (issue 15)
     return [replace(x, reason=x.reason or KNOWN_FAILURES[x.id]) if x.id in KNOWN_FAILURES else x for x in t]
 
 
@@ -646,13 +646,7 @@ KNOWN_FAILURES = {
 }
 
 
-def _timeline_known_failures() -> dict:
-    from .timeline_validation import KNOWN_FAILURES as timeline_failures
-
-    return timeline_failures
-
-
-KNOWN_FAILURES.update(_timeline_known_failures())
+KNOWN_FAILURES.update(TIMELINE_KNOWN_FAILURES)
 
 
 def issue10_targets() -> list[Target]:
