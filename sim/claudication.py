@@ -209,6 +209,20 @@ def time_to_pain_min(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_
     return best
 
 
+def time_to_recover_min(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
+                        l5_pressure_kpa, l5_deformation_pct, coef, claud):
+    """Minutes for symptoms to settle below ``onset_pain`` once the compression of a posture held to its
+    steady state is relieved (equation 1 falling with ``tau_off`` towards 0); 0 without symptoms.
+
+    ``tau_off ln(F / (L / 10))`` for the slower root with ``10 F >= L``.
+    """
+    f4, f5, p4, p5 = root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
+                                  l5_pressure_kpa, l5_deformation_pct, coef)
+    level = claud[ONSET] / rfl.PAIN_MAX
+    return max(_recovery_min(deficit_target(f, p, claud[STASIS]), 0.0, claud[TAU_OFF], level)
+               for f, p in ((f4, p4), (f5, p5)))
+
+
 def region_pains(x_l4, x_l5, coef):
     """Region pains 0-10 (REGIONS order) from the two root deficits: stage 5's equation 4 (item 5)."""
     c = np.asarray(coef, dtype=np.float64)
@@ -315,6 +329,18 @@ def _time_to_pain_min(f4, f5, p4_mmhg, p5_mmhg, claud, pain):
     t4 = _time_to_level_from_rest(f4 if p4_mmhg > claud[STASIS] else 0.0, tau4, level)
     t5 = _time_to_level_from_rest(f5 if p5_mmhg > claud[STASIS] else 0.0, tau5, level)
     return min(t4, t5)
+
+
+@njit(cache=True)
+def _time_to_recover_min(f4, f5, p4_mmhg, p5_mmhg, claud):
+    """Twin of :func:`time_to_recover_min` from the root drives and pressures of :func:`root_targets` [min]."""
+    level = claud[ONSET] / rfl.PAIN_MAX
+    worst = 0.0
+    for f, p in ((f4, p4_mmhg), (f5, p5_mmhg)):
+        x = f if p > claud[STASIS] else 0.0
+        if x >= level:
+            worst = max(worst, claud[TAU_OFF] * math.log(x / level))
+    return worst
 
 
 @njit(cache=True)

@@ -165,9 +165,11 @@ OUTPUTS = (
     "nuclear_shift_mm",
     "pressure_limit_reached",
     # claudication (sim.claudication): minutes of holding the posture, from rest, until a root's pain
-    # reaches claudication.onset_pain / claudication.stop_pain (inf: never)
+    # reaches claudication.onset_pain / claudication.stop_pain (inf: never); minutes for symptoms to settle
+    # once the compression of the posture, held to its steady state, is relieved
     "time_to_symptoms_min",
     "time_to_stop_min",
+    "time_to_recover_min",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 PAIN_START = OUT["pain_buttock"]
@@ -231,6 +233,7 @@ OUT_NUCLEAR_SHIFT_MM = 47
 OUT_PRESSURE_LIMIT_REACHED = 48
 OUT_TIME_TO_SYMPTOMS_MIN = 49
 OUT_TIME_TO_STOP_MIN = 50
+OUT_TIME_TO_RECOVER_MIN = 51
 
 def _check():
     """The named positions above must match the tuples they name."""

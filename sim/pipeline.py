@@ -62,6 +62,7 @@ from .layout import (
     OUT_SLIP_MM,
     OUT_SOLVER_AT_BOUND,
     OUT_SOLVER_ITERATIONS,
+    OUT_TIME_TO_RECOVER_MIN,
     OUT_TIME_TO_STOP_MIN,
     OUT_TIME_TO_SYMPTOMS_MIN,
     OUT_TRANSLATION_MM,
@@ -288,6 +289,7 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         claud = [v[k] for k in clm.KEYS]
         o[OUT_TIME_TO_SYMPTOMS_MIN] = clm.time_to_pain_min(*compression, coef, claud, claud[clm.ONSET])
         o[OUT_TIME_TO_STOP_MIN] = clm.time_to_pain_min(*compression, coef, claud, claud[clm.STOP])
+        o[OUT_TIME_TO_RECOVER_MIN] = clm.time_to_recover_min(*compression, coef, claud)
     return out
 
 
@@ -416,6 +418,7 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs):
         claud = p[_CLAUD0:_CLAUD0 + _N_CLAUD]
         o[OUT_TIME_TO_SYMPTOMS_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.ONSET])
         o[OUT_TIME_TO_STOP_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.STOP])
+        o[OUT_TIME_TO_RECOVER_MIN] = clm._time_to_recover_min(f4, f5, p4, p5, claud)
 
 
 @njit(cache=True)

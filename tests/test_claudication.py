@@ -151,3 +151,17 @@ def test_sweep_outputs_time_to_symptoms_per_configuration():
         assert got == float(rec["time_to_symptoms_min"][0])
     walking = ds["time_to_symptoms_min"].sel(posture="walking", side="left").to_numpy()
     assert np.all(np.diff(walking) <= 0.0)  # more stenosis, earlier symptoms
+
+
+@given(kpa, pct, kpa, pct, kpa, pct, claud_params())
+def test_time_to_recover_twin_matches_reference(p4, d4, pg, dg, p5, d5, claud):
+    want = clm.time_to_recover_min(p4, d4, pg, dg, p5, d5, COEF, claud)
+    got = clm._time_to_recover_min(*clm._root_targets(p4, d4, pg, dg, p5, d5, COEF), np.array(claud))
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_time_to_recover_matches_a_schedule_held_to_steady_state_then_supine_unloaded():
+    comp = (0.0, 0.0, 6.0, 20.0, 12.0, 30.0)
+    run = clm.run_schedule([clm.root_targets(*comp, COEF), clm.root_targets(0, 0, 0, 0, 0, 0, COEF)],
+                           [2000.0, 60.0], DEFAULT)
+    assert clm.time_to_recover_min(*comp, COEF, DEFAULT) == pytest.approx(run["recovery_min"], rel=1e-6)

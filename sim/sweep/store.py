@@ -87,6 +87,7 @@ DESCRIPTIONS = {
     "distribution": "referred-pain distribution (nerves involved)",
     "time_to_symptoms_min": "minutes of holding the posture, from rest, until symptoms (inf: never)",
     "time_to_stop_min": "minutes of holding the posture, from rest, until pain makes the patient stop (inf: never)",
+    "time_to_recover_min": "minutes for symptoms to settle once the compression of the held posture is relieved",
 }
 
 _UNIT_SUFFIXES = (("_mm2", "mm2"), ("_mm", "mm"), ("_deg", "deg"), ("_nm", "N m"), ("_n", "N"),
