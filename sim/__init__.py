@@ -16,8 +16,8 @@ from .errors import SimInputError
 from .scenario import Scenario, load_scenario
 from .sweep import sweep
 
-__all__ = ["evaluate", "simulate", "compare", "sweep", "report", "differential", "load_scenario", "Scenario",
-           "SimInputError",
+__all__ = ["evaluate", "simulate", "compare", "sweep", "report", "differential", "timeline", "load_scenario",
+           "Scenario", "SimInputError",
            "DISCLAIMER"]
 
 
@@ -41,3 +41,15 @@ def differential(scenario, tests=None, overrides=None, engine: str = "numba") ->
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     return diagnosis.differential(scenario, tests=tests, engine=engine)
+
+
+def timeline(scenario, schedule, engine: str = "numba", overrides=None) -> dict:
+    """Symptoms per region against time through a schedule of ``(activity, minutes)``.
+
+    Full description: :func:`sim.symptom_timeline.timeline`.  Returns a dict with
+    ``time_to_first_symptoms_min``, ``time_to_stop_min``, ``recovery_min`` (``None``: never)
+    and the per-minute ``records``.
+    """
+    from .symptom_timeline import timeline as _timeline  # start-up time: the engines load on first use
+
+    return _timeline(scenario, schedule, engine=engine, overrides=overrides)

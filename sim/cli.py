@@ -1,4 +1,4 @@
-"""The ``sim`` command: run, compare, sweep, report, validate.
+"""The ``sim`` command: run, compare, sweep, report, validate, differential, timeline.
 
 Bad input exits with code 2 and one line on stderr naming key, value and
 allowed range; nothing is written to stdout in that case.
@@ -45,6 +45,46 @@ def _sub(sub, name: str, help_text: str, description: str, example: str):
 
     return sub.add_parser(name, help=help_text, description=textwrap.fill(description, 88),
                           epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+class _Step(argparse.Action):
+    """Keeps --activity, --then and --minutes in the order given: [(option, value), ...]."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        steps = list(getattr(namespace, self.dest, None) or [])
+        steps.append((option_string, values))
+        setattr(namespace, self.dest, steps)
+
+
+def schedule_from_steps(steps) -> list[tuple[str, str]]:
+    """Pair ``--activity A --minutes M [--then B --minutes N ...]`` into [(A, M), (B, N), ...].
+
+    Bad order raises one line naming the option, its value and what is allowed.
+    """
+    from .postures import ACTIVITIES
+
+    allowed = ", ".join(ACTIVITIES)
+    schedule: list[list] = []
+    for i, (option, value) in enumerate(steps or []):
+        if option == "--minutes":
+            if not schedule or schedule[-1][1] is not None:
+                raise SimInputError(f"--minutes = {value!r} has no activity before it; give --activity NAME "
+                                    f"(then --then NAME) before each --minutes; allowed activities: {allowed}")
+            schedule[-1][1] = value
+            continue
+        if option == "--activity" and i != 0:
+            raise SimInputError(f"--activity = {value!r} must come first; name later activities with --then")
+        if option == "--then" and not schedule:
+            raise SimInputError(f"--then = {value!r} has no --activity before it; start with --activity NAME")
+        if schedule and schedule[-1][1] is None:
+            raise SimInputError(f"--minutes for activity {schedule[-1][0]!r} is missing; allowed range above 0 "
+                                f"to 1440 min")
+        schedule.append([value, None])
+    if not schedule:
+        raise SimInputError(f"--activity is missing; allowed activities: {allowed}")
+    if schedule[-1][1] is None:
+        raise SimInputError(f"--minutes for activity {schedule[-1][0]!r} is missing; allowed range above 0 to 1440 min")
+    return [(a, m) for a, m in schedule]
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -135,6 +175,24 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="table (default, for reading) or json (one object, nothing else on stdout)")
     dif.add_argument("--engine", choices=("numba", "reference"), default="numba",
                      help="numba kernel (default) or the readable reference engine")
+    tl = _sub(sub, "timeline", "symptoms against time through a schedule of activities",
+              "Hold activities one after the other, from rest, and print the pain per region minute by minute, "
+              "the time to first symptoms, the time to stop and the recovery time (claudication model, "
+              "docs/timeline.md). Activities: standing, walking, walking_forward_leaning, walking_loaded, "
+              "sitting, supine; each is followed by --minutes.",
+              "sim timeline configs/scenarios/central_stenosis.toml --activity walking --minutes 20 "
+              "--then sitting --minutes 5 --format json")
+    tl.add_argument("scenario", help="scenario file (TOML)")
+    tl.add_argument("--activity", dest="steps", action=_Step, metavar="NAME", help="the first activity")
+    tl.add_argument("--then", dest="steps", action=_Step, metavar="NAME", help="the next activity (repeatable)")
+    tl.add_argument("--minutes", dest="steps", action=_Step, metavar="MIN",
+                    help="minutes of the activity just named (after each --activity and --then)")
+    tl.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                    help="override one scenario value, e.g. claudication.recovery_time_constant_min=3 (repeatable)")
+    tl.add_argument("--format", choices=("table", "json"), default="table",
+                    help="table (default) or json (one object, nothing else on stdout)")
+    tl.add_argument("--engine", choices=("numba", "reference"), default="numba",
+                    help="numba kernel (default) or the readable reference engine")
 
     val = _sub(sub, "validate", "compare the model with the published measurements",
                "Print the literature validation table: each target with the published value and spread, "
@@ -271,6 +329,19 @@ def _differential(args) -> int:
     return 0
 
 
+def _timeline(args) -> int:
+    """``sim timeline SCENARIO --activity NAME --minutes M [--then NAME --minutes M ...]``."""
+    from . import symptom_timeline as stl
+    from .scenario import load_scenario
+
+    schedule = stl.check_schedule(schedule_from_steps(args.steps))
+    scenario = load_scenario(args.scenario, args.overrides)
+    result = stl.timeline(scenario, schedule, engine=args.engine)
+    text = stl.format_json(result) if args.format == "json" else stl.format_table(result)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 def _validate(args) -> int:
     from .validation import exit_code, format_csv, format_json, format_table, run_validation
 
@@ -285,7 +356,7 @@ def main(argv=None) -> int:
     try:
         args = _build_parser().parse_args(argv)
         handler = {"run": _run, "compare": _compare, "sweep": _sweep, "report": _report, "validate": _validate,
-                   "differential": _differential}[args.command]
+                   "differential": _differential, "timeline": _timeline}[args.command]
         return handler(args)
     except SimInputError as exc:
         sys.stderr.write(f"sim: error: {exc}\n")

@@ -148,6 +148,13 @@ PARAM_COLUMNS = (
     "intervention.interspinous_distance_mm",
     "intervention.spacer_lever_arm_mm",
     "intervention.flexion_bias_deg",
+    # claudication (sim.claudication): time course of symptoms, contiguous in this order
+    "claudication.venular_stasis_mmhg",
+    "claudication.reference_pressure_mmhg",
+    "claudication.onset_time_constant_min",
+    "claudication.recovery_time_constant_min",
+    "claudication.onset_pain",
+    "claudication.stop_pain",
 )
 CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
 COLUMNS = PARAM_COLUMNS + CODE_COLUMNS
@@ -225,6 +232,9 @@ OUT_DISTRIBUTION = 45
 OUT_HERNIATION_EFFECTIVE_MM = 46
 OUT_NUCLEAR_SHIFT_MM = 47
 OUT_PRESSURE_LIMIT_REACHED = 48
+OUT_TIME_TO_SYMPTOMS_MIN = 49
+OUT_TIME_TO_STOP_MIN = 50
+OUT_TIME_TO_RECOVER_MIN = 51
 
 def _check():
     """The named positions above must match the tuples they name."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import claudication as clm
 from . import compression as cmp
 from . import geometry as geo
 from . import interventions as ivn
@@ -62,6 +63,9 @@ from .layout import (
     OUT_SLIP_MM,
     OUT_SOLVER_AT_BOUND,
     OUT_SOLVER_ITERATIONS,
+    OUT_TIME_TO_RECOVER_MIN,
+    OUT_TIME_TO_STOP_MIN,
+    OUT_TIME_TO_SYMPTOMS_MIN,
     OUT_TRANSLATION_MM,
     OUTPUTS,
     PAIN_START,
@@ -149,6 +153,8 @@ _HSIDE = COL["pathology.herniation_side"]
 _POSTURE = COL["posture"]
 _IV0 = COL[ivn.INTERVENTION_KEYS[0]]
 _N_IV = ivn.N_INTERVENTION
+_CLAUD0 = COL[clm.KEYS[0]]
+_N_CLAUD = len(clm.KEYS)
 
 
 def _section(v: dict, section: str) -> dict:
@@ -302,6 +308,15 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
             o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
             o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef,
             [v[k] for k in rfl.PARAM_KEYS])[0]
+
+        # claudication: minutes of holding this posture until symptoms, and until the patient stops
+        compression = (o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
+                       o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT])
+        claud = [v[k] for k in clm.KEYS]
+        rprm = [v[k] for k in rfl.PARAM_KEYS]
+        o[OUT_TIME_TO_SYMPTOMS_MIN] = clm.time_to_pain_min(*compression, rprm, claud, claud[clm.ONSET])
+        o[OUT_TIME_TO_STOP_MIN] = clm.time_to_pain_min(*compression, rprm, claud, claud[clm.STOP])
+        o[OUT_TIME_TO_RECOVER_MIN] = clm.time_to_recover_min(*compression, rprm, claud)
     return out
 
 
@@ -448,6 +463,16 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
                      o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT],
                      p[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS], coef, o[PAIN_START:PAIN_START + N_PAIN])
 
+        # claudication: minutes of holding this posture until symptoms, and until the patient stops
+        f4, f5, p4, p5 = clm._root_targets(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT],
+                                           o[OUT_L4_DRG_PRESSURE_KPA], o[OUT_L4_DRG_DEFORMATION_PCT],
+                                           o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT],
+                                           p[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS], coef)
+        claud = p[_CLAUD0:_CLAUD0 + _N_CLAUD]
+        o[OUT_TIME_TO_SYMPTOMS_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.ONSET])
+        o[OUT_TIME_TO_STOP_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.STOP])
+        o[OUT_TIME_TO_RECOVER_MIN] = clm._time_to_recover_min(f4, f5, p4, p5, claud)
+
 
 @njit(cache=True)
 def _scratch(n_postures):
@@ -528,6 +553,7 @@ def _check_layout():
     assert OUTPUTS[PAIN_START + N_PAIN - 1] == "distribution"
     assert PARAM_COLUMNS[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS] == rfl.PARAM_KEYS
     assert tuple(PARAM_COLUMNS[_IV0:_IV0 + _N_IV]) == ivn.INTERVENTION_KEYS
+    assert tuple(PARAM_COLUMNS[_CLAUD0:_CLAUD0 + _N_CLAUD]) == clm.KEYS
 
 
 _check_layout()

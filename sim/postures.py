@@ -10,7 +10,9 @@ table both engines read.
 
 References
 ----------
-Pearcy M et al. (1984) Spine 9(3):294-297; Endo K et al. (2012) J Orthop Sci
+Pearcy M et al. (1984) Spine 9(3):294-297; Levine D et al. (2007) J Athl Train
+42(1):29-34 (lumbar sagittal position walking vs standing); Takahashi K et al.
+(1995) Spine 20(24):2746-2749 (epidural pressure peaks at double support); Endo K et al. (2012) J Orthop Sci
 17(6):682-686; Issa TZ et al. (2023) Asian Spine J 17(4):721; Wilke H-J et al.
 (1999) Spine 24(8):755-762 (validation only).
 """
@@ -38,7 +40,16 @@ BUILTIN_POSTURES = (
     "axial_rotation_left",
     "axial_rotation_right",
     "lifting",
+    # appended after the static postures so that their codes do not change
+    "walking",
+    "walking_forward_leaning",
+    "walking_loaded",
 )
+#: The static postures a scenario runs when it names none (walking is for ``sim timeline`` and
+#: for scenarios and sweeps that name it).
+STATIC_POSTURES = BUILTIN_POSTURES[:10]
+#: Activities of ``sim timeline`` (built-in postures held for minutes).
+ACTIVITIES = ("standing", "walking", "walking_forward_leaning", "walking_loaded", "sitting", "supine")
 
 #: Inputs of the trunk model from the [lifting] section, in the order both engines take them
 #: (contiguous in the packed row).  The first two are the lifting posture's own angle and load.

@@ -260,7 +260,7 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
     -------
     dict with ``html``, ``pdf`` (paths) and ``png`` (list of paths, one per figure):
     ``compression``, ``foramen``, ``mechanics``, ``referred_pain``,
-    ``body_chart_postures``, ``differential``; beside them ``body_chart_<posture>.png`` for each posture.
+    ``body_chart_postures``, ``differential``, ``timeline``; beside them ``body_chart_<posture>.png`` for each posture.
     """
     from .bodychart import postures_figure, write_body_charts
     from .engine import simulate
@@ -303,6 +303,7 @@ def scenario_report(scenario, frame=None, outdir="report", paper: str = "a4") ->
     add_differential_section(rep, scenario)  # issue 15: spine or hip
     if scenario.interventions or any(k.startswith("intervention.") for k in scenario.changed()):
         _intervention_blocks(rep, scenario)
+    _timeline_block(rep, scenario)
     _scenario_appendix_blocks(rep, scenario)
     return rep.close()
 
@@ -331,6 +332,21 @@ def _intervention_blocks(rep: _Report, scenario) -> None:
         rep.figure(before_after_figure(scenario, frame, posture), f"before_after_{posture}",
                    f"{posture}: foramen outline and L4 ganglion before (grey, dashed) and after (blue) on each side, "
                    "and the contact pressures of the L4 root, L4 ganglion and L5 root before and after.")
+
+
+def _timeline_block(rep, scenario) -> None:
+    """Symptoms against time: a level walk, then rest seated (sim.symptom_timeline.REPORT_SCHEDULE)."""
+    from .plots.timeline_figure import timeline_figure
+    from .symptom_timeline import REPORT_SCHEDULE, timeline
+
+    result = timeline(scenario, REPORT_SCHEDULE, step_min=0.1)
+    rep.heading("Symptoms against time")
+    plan = ", then ".join(f"{a.replace('_', ' ')} {m:g} min" for a, m in REPORT_SCHEDULE)
+    rep.figure(timeline_figure(result), "timeline",
+               f"Pain per region while {plan} (claudication model, docs/timeline.md): first symptoms when a root's "
+               f"pain reaches {result['onset_pain']:g}/10, stop at {result['stop_pain']:g}/10. "
+               f"Same with 'sim timeline {Path(scenario.path).name if scenario.path else 'SCENARIO'} "
+               "--activity walking --minutes 20 --then sitting --minutes 5'.")
 
 
 # ---------------------------------------------------------------- sweeps --

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import params as prm
 from .errors import SimInputError
-from .postures import BUILTIN_POSTURES, Posture, builtin_postures, custom_posture
+from .postures import BUILTIN_POSTURES, STATIC_POSTURES, Posture, builtin_postures, custom_posture
 
 PARAMETER_SETS = ("default",)
 _SCENARIO_KEYS = ("name", "description")
@@ -21,7 +21,7 @@ class Scenario:
     name: str
     description: str = ""
     values: dict = field(default_factory=prm.defaults)
-    postures: tuple[str, ...] = BUILTIN_POSTURES
+    postures: tuple[str, ...] = STATIC_POSTURES
     custom_postures: dict[str, Posture] = field(default_factory=dict)
     path: str | None = None
     #: Named interventions (sim.procedures), checked: ((name, {key: value}), ...); already in ``values``.
@@ -123,7 +123,7 @@ def scenario_from_dict(data: dict, overrides=None, path: str | None = None, inte
     for key in meta:
         if key not in _SCENARIO_KEYS:
             raise SimInputError(f"unknown key 'scenario.{key}'; allowed: {', '.join(_SCENARIO_KEYS)}")
-    postures = BUILTIN_POSTURES
+    postures = STATIC_POSTURES
     custom: dict[str, Posture] = {}
     named = []
     for section, table in data.items():
@@ -199,7 +199,7 @@ def _postures(table) -> tuple[tuple[str, ...], dict[str, Posture]]:
         if not isinstance(sub, dict):
             raise SimInputError(f"unknown key 'postures.{name}'; use run = [...] or a [postures.{name}] table")
         custom[name] = custom_posture(name, sub)
-    run = table.get("run", list(BUILTIN_POSTURES) + list(custom))
+    run = table.get("run", list(STATIC_POSTURES) + list(custom))
     if not isinstance(run, list) or not all(isinstance(r, str) for r in run) or not run:
         raise SimInputError(f"postures.run = {run!r} must be a non-empty list of posture names")
     allowed = list(BUILTIN_POSTURES) + list(custom)

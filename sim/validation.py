@@ -47,6 +47,8 @@ from .scenario import load_scenario
 from .signature import neurogenic_claudication, posture_signature
 from .sweep.population import population_samples
 from .sweep.spec import _population_from
+from .timeline_validation import KNOWN_FAILURES as TIMELINE_KNOWN_FAILURES
+from .timeline_validation import timeline_targets
 from .units import GRAVITY_M_S2, KPA_PER_MMHG, REFERENCE_BODY_MASS_KG
 
 #: Axial load of a compression device set to half the body weight of the reference subject [N].
@@ -252,6 +254,7 @@ def targets() -> list[Target]:
     t.extend(issue10_targets())
     t.extend(Target(*args, **kwargs) for args, kwargs in differential_targets(scenario_path))  # issue 15
     t.extend(Target(**d) for d in intervention_validation_targets())
+    t.extend(Target(**d) for d in timeline_targets())  # walking postures and claudication (issue 15)
     return [replace(x, reason=x.reason or KNOWN_FAILURES[x.id]) if x.id in KNOWN_FAILURES else x for x in t]
 
 
@@ -664,6 +667,9 @@ KNOWN_FAILURES = {
         "causes, so the hip's share of the total pain is small; Pateder's patients were hip-arthroplasty "
         "candidates whose hip carried most of the pain, and the model has no such cohort to draw from"),
 }
+
+
+KNOWN_FAILURES.update(TIMELINE_KNOWN_FAILURES)
 
 
 def issue10_targets() -> list[Target]:

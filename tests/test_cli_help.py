@@ -7,7 +7,7 @@ import pytest
 from sim import __version__
 from sim.cli import _build_parser, main
 
-COMMANDS = ("run", "sweep", "report", "validate")
+COMMANDS = ("run", "sweep", "report", "validate", "timeline")
 
 
 def test_version(capsys):

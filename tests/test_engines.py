@@ -34,7 +34,8 @@ def test_numba_matches_reference_on_ready_scenarios():
 
     for path in sorted(Path(__file__).parents[1].glob("configs/scenarios/*.toml")):
         scenario = sim.load_scenario(path)
-        batch = {k: np.full(10, v, dtype=object if isinstance(v, str) else float) for k, v in scenario.values.items()}
+        n = len(sim.engine.BUILTIN_POSTURES)
+        batch = {k: np.full(n, v, dtype=object if isinstance(v, str) else float) for k, v in scenario.values.items()}
         batch["posture"] = np.array(sim.engine.BUILTIN_POSTURES)
         _compare(batch)
 

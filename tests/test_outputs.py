@@ -13,7 +13,7 @@ from sim.sweep.store import output_attrs
 ROOT = Path(__file__).resolve().parents[1]
 #: The unit a name's suffix promises (docs/conventions.md: units ride in names).
 SUFFIX_UNITS = (("_mm2", "mm2"), ("_mm", "mm"), ("_deg", "deg"), ("_nm", "N m"), ("_n", "N"),
-                ("_mpa", "MPa"), ("_kpa", "kPa"), ("_pct", "%"))
+                ("_mpa", "MPa"), ("_kpa", "kPa"), ("_pct", "%"), ("_min", "min"))
 
 
 def test_the_kernel_row_is_the_declared_outputs():

@@ -24,7 +24,8 @@ from sim.units import KPA_PER_MMHG  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SCENARIO_FIGURES = ("compression", "foramen", "mechanics", "referred_pain", "body_chart_postures", "differential")
+SCENARIO_FIGURES = ("compression", "foramen", "mechanics", "referred_pain", "body_chart_postures", "differential",
+                    "timeline")
 A4_PT = (595.44, 841.68)
 LETTER_PT = (612.0, 792.0)
 POSTURES = ("standing", "sitting", "flexion", "extension")
@@ -93,7 +94,7 @@ def test_run_with_report_keeps_json_clean(tmp_path, capsys):
     records = json.loads(capsys.readouterr().out)
     assert {r["posture"] for r in records} == {"standing"}
     check_report(out, SCENARIO_FIGURES)  # the report still covers every posture of the scenario
-    for posture in sim.engine.BUILTIN_POSTURES:  # and one body chart per posture, at print resolution
+    for posture in sim.postures.STATIC_POSTURES:  # and one body chart per posture, at print resolution
         w, h = png_size(out / f"body_chart_{posture}.png")
         assert w > 1200 and h > 1200, (posture, w, h)
 
