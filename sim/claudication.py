@@ -71,18 +71,16 @@ import numpy as np
 
 from . import referral as rfl
 from .jit import njit
+from .layout import PARAM_COLUMNS
 from .units import MMHG_PER_KPA
 
-#: The model's parameters, in the order of their (contiguous) columns in sim.layout.PARAM_COLUMNS.
-KEYS = (
-    "claudication.venular_stasis_mmhg",
-    "claudication.reference_pressure_mmhg",
-    "claudication.onset_time_constant_min",
-    "claudication.recovery_time_constant_min",
-    "claudication.onset_pain",
-    "claudication.stop_pain",
-)
-STASIS, REFERENCE, TAU_ON, TAU_OFF, ONSET, STOP = range(len(KEYS))
+#: The model's parameters, in the order of their contiguous block of sim.layout.PARAM_COLUMNS (where the
+#: order is declared; unit, range and source in parameters.toml).
+KEYS = tuple(k for k in PARAM_COLUMNS if k.startswith("claudication."))
+_AT = {k.split(".", 1)[1]: n for n, k in enumerate(KEYS)}
+STASIS, REFERENCE = _AT["venular_stasis_mmhg"], _AT["reference_pressure_mmhg"]
+TAU_ON, TAU_OFF = _AT["onset_time_constant_min"], _AT["recovery_time_constant_min"]
+ONSET, STOP = _AT["onset_pain"], _AT["stop_pain"]
 #: Roots with a deficit, in the order of every deficit array here.
 ROOTS = ("L4", "L5")
 NEVER = math.inf  # time to a level that is never reached [min]

@@ -13,16 +13,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from .data import ready_config
 from .units import KPA_PER_MMHG
 
 GROUP = "intervention"
 
 
 def _path(name: str) -> Path:
-    for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):
-        if (base / f"{name}.toml").exists():
-            return base / f"{name}.toml"
-    raise FileNotFoundError(f"ready scenario {name!r} not found")
+    return ready_config("scenarios", name)
 
 
 @lru_cache(maxsize=None)

@@ -45,31 +45,21 @@ import numpy as np
 
 from . import loads as ld
 from .jit import njit
+from .layout import PARAM_COLUMNS
 from .postures import LIFTING, LOAD_CASE, ROW
 
-#: The intervention parameters, in packed-row order (contiguous at the end of PARAM_COLUMNS).
-INTERVENTION_KEYS = (
-    "intervention.flavectomy_left_fraction",
-    "intervention.flavectomy_right_fraction",
-    "intervention.facetectomy_left_fraction",
-    "intervention.facetectomy_right_fraction",
-    "intervention.foraminotomy_left_mm",
-    "intervention.foraminotomy_right_mm",
-    "intervention.herniation_removed_fraction",
-    "intervention.postop_height_loss_mm",
-    "intervention.cage_height_mm",
-    "intervention.cage_lordosis_deg",
-    "intervention.cage_position",
-    "intervention.cage_subsidence_mm",
-    "intervention.slip_reduction_fraction",
-    "intervention.rod_load_share",
-    "intervention.spacer_height_mm",
-    "intervention.interspinous_distance_mm",
-    "intervention.spacer_lever_arm_mm",
-    "intervention.flexion_bias_deg",
-)
-(FLAV_L, FLAV_R, FACET_L, FACET_R, FORAM_L, FORAM_R, HERN_REMOVED, POSTOP_LOSS, CAGE_H, CAGE_LORD, CAGE_POS,
- CAGE_SUBS, SLIP_RED, ROD_SHARE, SPACER_H, IS_DIST, SPACER_LEVER, FLEX_BIAS) = range(len(INTERVENTION_KEYS))
+#: The intervention parameters, in packed-row order (their contiguous block of ``sim.layout.PARAM_COLUMNS``,
+#: which is where the order is declared; each has unit, range and source in parameters.toml).
+INTERVENTION_KEYS = tuple(k for k in PARAM_COLUMNS if k.startswith("intervention."))
+_AT = {k.split(".", 1)[1]: n for n, k in enumerate(INTERVENTION_KEYS)}
+FLAV_L, FLAV_R = _AT["flavectomy_left_fraction"], _AT["flavectomy_right_fraction"]
+FACET_L, FACET_R = _AT["facetectomy_left_fraction"], _AT["facetectomy_right_fraction"]
+FORAM_L, FORAM_R = _AT["foraminotomy_left_mm"], _AT["foraminotomy_right_mm"]
+HERN_REMOVED, POSTOP_LOSS = _AT["herniation_removed_fraction"], _AT["postop_height_loss_mm"]
+CAGE_H, CAGE_LORD, CAGE_POS = _AT["cage_height_mm"], _AT["cage_lordosis_deg"], _AT["cage_position"]
+CAGE_SUBS, SLIP_RED, ROD_SHARE = _AT["cage_subsidence_mm"], _AT["slip_reduction_fraction"], _AT["rod_load_share"]
+SPACER_H, IS_DIST, SPACER_LEVER = _AT["spacer_height_mm"], _AT["interspinous_distance_mm"], _AT["spacer_lever_arm_mm"]
+FLEX_BIAS = _AT["flexion_bias_deg"]
 N_INTERVENTION = len(INTERVENTION_KEYS)
 
 #: Medio-lateral width of the L4-L5 facet [mm] (Panjabi 1993: about 15 mm): a foraminotomy of

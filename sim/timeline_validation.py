@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .data import ready_config
 from .engine import evaluate, simulate
 from .errors import SimInputError
 from .scenario import load_scenario
@@ -38,12 +39,8 @@ WILKE1999 = "Wilke 1999, Spine 24:755 (in vivo IDP L4-L5: relaxed standing 0.50,
 
 
 def _scenario_path(name: str) -> Path:
-    """Path of a ready scenario, from a checkout or beside the installed package."""
-    for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):
-        path = base / f"{name}.toml"
-        if path.exists():
-            return path
-    raise FileNotFoundError(f"ready scenario {name!r} not found")
+    """Path of a ready scenario shipped inside the package."""
+    return ready_config("scenarios", name)
 
 
 def _safe(fn):

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from . import params as prm
+from .data import ready_config
 from .diagnosis_validation import differential_targets
 from .engine import evaluate, simulate
 from .errors import SimInputError
@@ -132,12 +133,8 @@ def _scenario_frame(name: str):
 
 
 def scenario_path(name: str) -> Path:
-    """Path of a ready scenario, from a checkout or beside the installed package."""
-    for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):
-        path = base / f"{name}.toml"
-        if path.exists():
-            return path
-    raise FileNotFoundError(f"ready scenario {name!r} not found")
+    """Path of a ready scenario shipped inside the package (``sim.data.ready_config``)."""
+    return ready_config("scenarios", name)
 
 
 def _max_pressure_mmhg(name: str, posture: str, root: str) -> float:
@@ -441,11 +438,8 @@ POPULATION_SEED = 20261201
 
 
 def config_path(kind: str, name: str) -> Path:
-    """A ready config file (``configs/<kind>/<name>.toml``) from a checkout or the working directory."""
-    for base in (Path(__file__).resolve().parents[1] / "configs" / kind, Path.cwd() / "configs" / kind):
-        if (base / f"{name}.toml").exists():
-            return base / f"{name}.toml"
-    raise FileNotFoundError(f"configs/{kind}/{name}.toml not found")
+    """A ready scenario or population shipped inside the package (``sim.data.ready_config``)."""
+    return ready_config(kind, name)
 
 
 @lru_cache(maxsize=None)
@@ -872,11 +866,8 @@ def _drg_root_ratio(pressure_mmhg: float = 5.0) -> float:
 
 
 def _scenario_with_pain(name: str):
-    for base in (Path(__file__).resolve().parents[1] / "configs" / "scenarios", Path.cwd() / "configs" / "scenarios"):
-        if (base / f"{name}.toml").exists():
-            frame = simulate(load_scenario(base / f"{name}.toml"))
-            return frame if has_pain_columns(frame) and "distribution" in frame.columns else add_pain_columns(frame)
-    raise FileNotFoundError(f"ready scenario {name!r} not found")
+    frame = simulate(load_scenario(scenario_path(name)))
+    return frame if has_pain_columns(frame) and "distribution" in frame.columns else add_pain_columns(frame)
 
 
 def _max_pain(frame, side=None) -> float:
