@@ -187,8 +187,9 @@ def presentation_summary(frame) -> str:
         else:
             lines.append(f"  spine vs hip: the pattern stays above the knee and does not change with spinal "
                          f"posture, so it overlaps hip-joint pain (buttock {hip['buttock']:.0%}, groin "
-                         f"{hip['groin']:.0%}, thigh {hip['thigh']:.0%}; Lesher 2008) and cannot be told apart here.")
+                         f"{hip['groin']:.0%}, thigh {hip['thigh']:.0%}; Lesher 2008): `sim differential` tells "
+                         f"them apart with provocation tests and diagnostic blocks.")
         lines.append("  True hip-joint pain is deep groin / side of hip, provoked by hip rotation and weight "
                      "bearing, not by spinal posture; > 50 % relief from an intra-articular hip anaesthetic "
-                     "points to the hip. Hip-joint disease itself is not simulated.")
+                     "points to the hip. These records are the roots' alone (a symptomatic hip: docs/differential.md).")
     return "\n".join(lines)

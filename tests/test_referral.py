@@ -176,9 +176,9 @@ def test_presentation_summary():
     text = S.presentation_summary(_frame(CLAUDICANT))
     assert "left: sciatic distribution" in text and "right: no referred pain" in text
     assert "neurogenic-claudication" in text and "spinal (radicular) referral" in text
-    assert "not simulated" in text
+    assert "roots' alone" in text
     flat = S.presentation_summary(_frame({"standing": 40.0, "sitting": 40.0}, root="l4"))
-    assert "hip" in flat and "not simulated" in flat
+    assert "hip" in flat and "docs/differential.md" in flat
 
 
 def test_presentation_summary_without_pain_columns():
