@@ -29,6 +29,7 @@ COMMANDS = (
     ("report", "{work}/slip.zarr", "--out", "{work}/slip"),
     ("sweep", "configs/sweeps/population_degeneration.toml", "--out", "{work}/population.zarr", "--quiet"),
     ("report", "{work}/population.zarr", "--out", "{work}/population"),
+    ("report", "configs/scenarios/stenosis_plus_hip.toml", "--out", "{work}/hip"),
 )
 
 #: README figure -> the file a command above writes.
@@ -42,6 +43,8 @@ FIGURES = {
     "population_distributions.png": "population/distributions.png",
     "population_shares.png": "population/shares.png",
     "population_sensitivity.png": "population/sensitivity.png",
+    "central_stenosis_timeline.png": "stenosis/timeline.png",
+    "stenosis_plus_hip_differential.png": "hip/differential.png",
 }
 
 
