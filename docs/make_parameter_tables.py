@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs"))
+from generated_part import replace_between, write_or_check  # noqa: E402
+
 DOC = ROOT / "docs" / "scenario-format.md"
 START = "<!-- parameter-tables:start (python docs/make_parameter_tables.py) -->"
 END = "<!-- parameter-tables:end -->"
@@ -43,20 +46,13 @@ def tables_markdown() -> str:
     return "\n\n".join(parts)
 
 
-def updated_doc(text: str, tables: str) -> str:
-    """``text`` with the part between the markers replaced by ``tables``."""
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{tables}\n{END}{tail}"
+def updated_doc(text: str, body: str) -> str:
+    """``text`` with the part between the markers replaced by ``body``."""
+    return replace_between(text, START, END, body)
 
 
 def main(argv: list[str]) -> int:
-    text = DOC.read_text(encoding="utf-8")
-    new = updated_doc(text, tables_markdown())
-    if "--check" in argv:
-        return 0 if new == text else 1
-    DOC.write_text(new, encoding="utf-8")
-    return 0
+    return write_or_check(DOC, START, END, tables_markdown(), argv)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "docs"))
+from generated_part import replace_between, write_or_check  # noqa: E402
+
 DOC = ROOT / "docs" / "results.md"
 START = "<!-- results-table:start (python docs/make_results_table.py) -->"
 END = "<!-- results-table:end -->"
@@ -35,20 +38,13 @@ def table_markdown() -> str:
     return "\n".join(lines)
 
 
-def updated_doc(text: str, table: str) -> str:
-    """``text`` with the part between the markers replaced by ``table``."""
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{table}\n{END}{tail}"
+def updated_doc(text: str, body: str) -> str:
+    """``text`` with the part between the markers replaced by ``body``."""
+    return replace_between(text, START, END, body)
 
 
 def main(argv: list[str]) -> int:
-    text = DOC.read_text(encoding="utf-8")
-    new = updated_doc(text, table_markdown())
-    if "--check" in argv:
-        return 0 if new == text else 1
-    DOC.write_text(new, encoding="utf-8")
-    return 0
+    return write_or_check(DOC, START, END, table_markdown(), argv)
 
 
 if __name__ == "__main__":
