@@ -179,6 +179,8 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
 
     # stage 0: interventions (sim.interventions): the post-operative segment the other stages see
     iv = [v[k] for k in ivn.INTERVENTION_KEYS]
+    rprm = [v[k] for k in rfl.PARAM_KEYS]  # stages 5 and 6 read the same referral parameters
+    claud = [v[k] for k in clm.KEYS]
     hl, slip_rest, hsize, kfac, kap, fused, a_fused, a_stop = ivn.surgical_state(
         v["pathology.disc_height_loss_mm"], v["pathology.slip_mm"], v["pathology.herniation_size_mm"],
         tissue["facet_stiffness_n_per_mm"], tissue["facet_shear_stiffness_n_per_mm"],
@@ -307,13 +309,11 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[PAIN_START:PAIN_START + N_PAIN] = rfl.pain_reference(
             o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
             o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], coef,
-            [v[k] for k in rfl.PARAM_KEYS])[0]
+            rprm)[0]
 
         # claudication: minutes of holding this posture until symptoms, and until the patient stops
         compression = (o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT], o[OUT_L4_DRG_PRESSURE_KPA],
                        o[OUT_L4_DRG_DEFORMATION_PCT], o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT])
-        claud = [v[k] for k in clm.KEYS]
-        rprm = [v[k] for k in rfl.PARAM_KEYS]
         o[OUT_TIME_TO_SYMPTOMS_MIN] = clm.time_to_pain_min(*compression, rprm, claud, claud[clm.ONSET])
         o[OUT_TIME_TO_STOP_MIN] = clm.time_to_pain_min(*compression, rprm, claud, claud[clm.STOP])
         o[OUT_TIME_TO_RECOVER_MIN] = clm.time_to_recover_min(*compression, rprm, claud)

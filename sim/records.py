@@ -63,9 +63,10 @@ def ordered_columns(frame) -> list[str]:
 def to_records(frame) -> list[dict]:
     """Plain-Python records (floats, ints, strings) in the public column order."""
     out = []
-    for row in frame[ordered_columns(frame)].itertuples(index=False):
+    columns = ordered_columns(frame)
+    for row in frame[columns].itertuples(index=False):
         rec = {}
-        for key, value in zip(ordered_columns(frame), row):
+        for key, value in zip(columns, row):
             if hasattr(value, "item"):
                 value = value.item()
             if isinstance(value, float) and not math.isfinite(value):
