@@ -34,6 +34,7 @@ farrar2001 (2 points), brown2004 (groin pain, internal rotation).
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 from dataclasses import replace
 from functools import lru_cache
@@ -367,7 +368,7 @@ def _pattern_reasons(tests: list[dict], threshold: float) -> list[str]:
 # -------------------------------------------------------------- formats --
 def _rounded(obj, digits: int = 3):
     if isinstance(obj, float):
-        return round(obj, digits)
+        return round(obj, digits) if math.isfinite(obj) else None
     if isinstance(obj, dict):
         return {k: _rounded(v, digits) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -377,7 +378,7 @@ def _rounded(obj, digits: int = 3):
 
 def to_json(result: dict) -> str:
     """The differential as one JSON object (numbers rounded to 3 decimals)."""
-    return json.dumps(_rounded(result), indent=1)
+    return json.dumps(_rounded(result), indent=1, allow_nan=False)
 
 
 def to_text(result: dict) -> str:

@@ -78,7 +78,7 @@ def to_records(frame) -> list[dict]:
 
 def to_json(frame) -> str:
     """Records of ``frame`` as a JSON list of objects."""
-    return json.dumps(to_records(frame), indent=1)
+    return json.dumps(to_records(frame), indent=1, allow_nan=False)
 
 
 def to_csv(frame) -> str:

@@ -161,7 +161,7 @@ def format_json(result: dict) -> str:
 
     keys = ("scenario", "schedule", "onset_pain", "stop_pain", "time_to_first_symptoms_min", "time_to_stop_min",
             "recovery_min", "sides", "records")
-    return json.dumps({k: result[k] for k in keys}, indent=1)
+    return json.dumps({k: result[k] for k in keys}, indent=1, allow_nan=False)
 
 
 def records_array(result: dict, side: str = "left") -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -343,7 +343,7 @@ def format_json(results: list[Result]) -> str:
     c = counts(results)
     summary = {kind: {"passed": p, "total": n} for kind, (p, n) in c.items()}
     summary["total"] = {"passed": sum(r.passed for r in results), "total": len(results)}
-    return json.dumps({"targets": rows_as_dicts(results), "summary": summary}, indent=1)
+    return json.dumps({"targets": rows_as_dicts(results), "summary": summary}, indent=1, allow_nan=False)
 
 
 def format_csv(results: list[Result]) -> str:

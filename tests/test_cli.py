@@ -125,3 +125,24 @@ def test_table_shows_the_ganglion_beside_the_root():
     header = text.splitlines()[0]
     assert header.index("L4 kPa") < header.index("DRG def%") < header.index("DRG kPa")
     assert "3.4" in text.splitlines()[2]
+
+
+def _strict_json(text):
+    """Parse as strict JSON: NaN and Infinity are not JSON, and a reader in another language rejects them."""
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("argv", [
+    ("run", SCENARIO, "--format", "json", "--posture", "extension"),
+    ("validate", "--format", "json", "--kind", "calibration"),
+    ("differential", ROOT / "configs" / "scenarios" / "stenosis_plus_hip.toml", "--format", "json"),
+    ("timeline", ROOT / "configs" / "scenarios" / "central_stenosis.toml", "--activity", "walking", "--minutes", "30",
+     "--then", "sitting", "--minutes", "10", "--format", "json"),
+], ids=["run", "validate", "differential", "timeline"])
+def test_json_output_is_strict_json(argv, capsys):
+    """Times never reached and undefined values come out as null, never as NaN or Infinity."""
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and err == ""
+    assert _strict_json(out)
