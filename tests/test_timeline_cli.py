@@ -73,3 +73,14 @@ def test_api_rejects_bad_schedules():
     for schedule in ([("walking", -1)], [("flying", 2)], [], [("walking", float("inf"))]):
         with pytest.raises(sim.SimInputError):
             sim.timeline(STENOSIS, schedule)
+
+
+def test_timeline_figure_draws_coinciding_regions_as_one_labelled_line():
+    """Regions fed alike by one root have equal curves: one line names them all, so none hides under another."""
+    import numpy as np
+
+    from sim.plots.timeline_figure import _distinct_curves
+
+    t = np.linspace(0.0, 1.0, 5)[:, None]
+    pains = np.hstack([t * 5, t * 3, t * 5 + 0.005, np.zeros_like(t), t * 3])
+    assert _distinct_curves(pains) == [[0, 2], [1, 4]]

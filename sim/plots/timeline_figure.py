@@ -16,6 +16,22 @@ def _activity_color(name: str) -> str:
     return _WALKING.get(name) or st.posture_color(name)
 
 
+def _distinct_curves(pains: np.ndarray, floor: float = 0.05, tol: float = 0.01) -> list[list[int]]:
+    """Columns of ``pains`` that hurt (peak >= ``floor``), grouped where their curves coincide within ``tol``
+    points: regions one root feeds in the same share hurt alike, and one line per group keeps none hidden."""
+    groups: list[list[int]] = []
+    for j in range(pains.shape[1]):
+        if pains[:, j].max() < floor:
+            continue
+        for g in groups:
+            if np.max(np.abs(pains[:, j] - pains[:, g[0]])) <= tol:
+                g.append(j)
+                break
+        else:
+            groups.append([j])
+    return groups
+
+
 def timeline_figure(result: dict, side: str | None = None):
     """Pain of every region that hurts against time, activity bands behind, thresholds and the three times.
 
@@ -37,11 +53,11 @@ def timeline_figure(result: dict, side: str | None = None):
             ax.text(start + 0.5 * step["minutes"], 10.35, step["activity"].replace("_", " "), ha="center",
                     va="bottom", fontsize=8)
             start += step["minutes"]
-        shown = [j for j in range(pains.shape[1]) if pains[:, j].max() >= 0.05]
+        shown = _distinct_curves(pains)
         colours = plt.get_cmap("tab10")
-        for k, j in enumerate(shown):
-            ax.plot(minutes, pains[:, j], lw=1.6, color=colours(k % 10),
-                    label=PAIN_OUTPUTS[j][5:].replace("_", " "))
+        for k, group in enumerate(shown):
+            ax.plot(minutes, pains[:, group[0]], lw=1.6, color=colours(k % 10),
+                    label=" = ".join(PAIN_OUTPUTS[j][5:].replace("_", " ") for j in group))
         ax.axhline(result["onset_pain"], color="grey", ls="--", lw=0.9)
         ax.axhline(result["stop_pain"], color="black", ls=":", lw=0.9)
         ax.text(minutes[-1], result["onset_pain"] + 0.1, "symptoms", ha="right", va="bottom", fontsize=7, color="grey")
