@@ -45,11 +45,11 @@ root in the lateral recess) and activity ``a``:
 5. region pains over time: stage 5's equation 4 with ``h(z)`` in place of the
    static drives, ``10 (1 - (1 - v_L4,r h(z_L4))(1 - v_L5,r h(z_L5)))``.
 
-Why a sigmoid: the conduction of a compressed root fails fibre by fibre, the
-large myelinated fibres first, and the share of fibres blocked grows as a
-sigmoid of pressure and duration (porcine cauda equina: no conduction deficit
-at 50 mmHg, deficits at 100 and 200 mmHg that grow with the duration of the
-compression and with the oedema it forms, pedowitz1992, olmarker1990_onset).  Stage 5's dose-response is that
+Why a sigmoid: the conduction of a compressed root fails fibre by fibre, and
+the share of fibres blocked grows with pressure and duration (porcine cauda
+equina: no conduction deficit at 50 mmHg, deficits at 100 and 200 mmHg that
+grow with the duration of the compression and with the oedema it forms,
+pedowitz1992, olmarker1990_onset).  Stage 5's dose-response is that
 recruitment for a steady compression; here it acts on the deficit built so
 far.  A first-order deficit read linearly (the pain proportional to the
 deficit) would reach severe pain 5.7 times later than first symptoms where
@@ -143,8 +143,8 @@ def root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_defo
 
     Examples
     --------
-    >>> from sim.referral import referral_params, root_pain_intensity
-    >>> s4, s5, p4, p5 = root_targets(0.0, 0.0, 0.0, 0.0, 50.0 / 7.50062, 0.0, referral_params())
+    >>> from sim.referral import referral_params
+    >>> s4, s5, p4, p5 = root_targets(0.0, 0.0, 0.0, 0.0, 50.0 / MMHG_PER_KPA, 0.0, referral_params())
     >>> round(s5, 6), round(p5, 3)  # 50 mmHg: the half-pain pressure
     (1.0, 50.0)
     """

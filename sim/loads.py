@@ -390,8 +390,8 @@ def _posture_loads_memo(r, k, body_mass_kg, q, law, memo_in, memo_out):
             memo_out[k, j] = kin[j]
     m = memo_out[k]
     n = r[GAIT]
-    f = _trunk_forces(n * body_mass_kg, n * hand, r[13], m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10],
-                      m[11], m[12], m[13], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11])
+    f = _trunk_forces(n * body_mass_kg, n * hand, r[13], m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9],
+                      m[10], m[11], m[12], m[13], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11])
     return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
 
 

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 import sim
 from sim import claudication as clm
 from sim import params as prm
-from sim.referral import P_HALF_PRESSURE_MMHG, P_HILL_EXPONENT, PAIN_MAX, pack_coefficients, pain_fraction, pain_reference, referral_params
+from sim.referral import (
+    P_HALF_PRESSURE_MMHG,
+    P_HILL_EXPONENT,
+    PAIN_MAX,
+    pack_coefficients,
+    pain_fraction,
+    pain_reference,
+    referral_params,
+)
 from sim.units import MMHG_PER_KPA
 
 COEF = referral_params()  # the [referral] parameters the claudication reference reads
