@@ -391,6 +391,8 @@ def _level_stimulus(pain, hill_exponent):
         return 0.0
     if level >= 1.0:
         return np.inf
+    if hill_exponent == 4.0:  # the default, without pow() (as sim.referral._fraction): same value to rounding
+        return math.sqrt(math.sqrt(level / (1.0 - level)))
     return (level / (1.0 - level)) ** (1.0 / hill_exponent)
 
 
@@ -436,9 +438,16 @@ def _root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_def
     s_root = rfl._stimulus(l4_pressure_kpa, l4_deformation_pct, prm, coef)
     s_drg = prm[rfl.P_DRG_GAIN] * rfl._stimulus(drg_pressure_kpa, drg_deformation_pct, prm, coef)
     s5 = rfl._stimulus(l5_pressure_kpa, l5_deformation_pct, prm, coef)
-    a = s_root ** n
-    b = s_drg ** n
-    s4 = (a + b + a * b) ** (1.0 / n)
+    if n == 4.0:  # the default, without pow(): same value to rounding
+        a = s_root * s_root
+        a = a * a
+        b = s_drg * s_drg
+        b = b * b
+        s4 = math.sqrt(math.sqrt(a + b + a * b))
+    else:
+        a = s_root ** n
+        b = s_drg ** n
+        s4 = (a + b + a * b) ** (1.0 / n)
     p4 = max(max(l4_pressure_kpa, drg_pressure_kpa), 0.0) * MMHG_PER_KPA
     p5 = max(l5_pressure_kpa, 0.0) * MMHG_PER_KPA
     return s4, s5, p4, p5
