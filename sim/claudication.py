@@ -3,38 +3,57 @@
 Stage 5 (``sim.referral``) gives the pain of a posture *held long enough for
 venous congestion and oedema to develop*: a steady state.  This module adds
 the time course that neurogenic claudication is made of (pain that builds
-while standing or walking and fades on sitting down), as a first-order
-*ischaemic deficit* of each root, in closed form.
+while standing or walking and fades on sitting down): an *ischaemic deficit*
+of each root that accumulates first order, and symptoms that recruit the
+root's fibres as a sigmoid of the deficit accumulated so far, in closed form.
 
 Per root ``k`` (L4: its intradural root and its dorsal root ganglion; L5: its
 root in the lateral recess) and activity ``a``:
 
-1. steady drive ``F_k`` [0-1]: the static root drive of stage 5 in that
-   activity (``root_drive`` of the referral chain), i.e. the deficit a root
-   reaches when the posture is held;
+1. steady stimulus ``s_k`` [1]: the compression stimulus of stage 5 (its
+   equation 1, ``s = 1`` at half-maximal pain) that the posture sustains.  L4
+   joins its root and its ganglion as stage 5's equation 3 does, so that
+   ``h(s_L4) = 1 - (1 - h(s_root))(1 - h(g s_DRG))``, i.e.
+   ``s_L4^n = a + b + a b`` with ``a = s_root^n``, ``b = (g s_DRG)^n``;
 2. pressure ``P_k`` [mmHg]: the larger contact pressure of the root's parts;
    below the venular stasis pressure ``P_v`` the root's venous outflow stays
-   open and no deficit builds: the target is ``T_k = F_k`` if ``P_k > P_v``
+   open and no deficit builds: the target is ``T_k = s_k`` if ``P_k > P_v``
    else 0;
-3. the deficit ``X_k`` relaxes towards its target,
+3. the deficit ``z_k`` (in the same stimulus units: the congestion, oedema and
+   intraneural pressure that the compression has built so far) relaxes towards
+   its target,
 
-       dX/dt = (T - X) / tau,   X(t) = T + (X0 - T) exp(-t / tau)                     (1)
+       dz/dt = (T - z) / tau,   z(t) = T + (z0 - T) exp(-t / tau)                     (1)
 
    building with ``tau_on(P) = tau_ref (P_ref - P_v) / (P - P_v)`` (venous
    congestion fills faster the further the pressure exceeds venous pressure)
    and receding with ``tau_off`` (venous outflow restored);
-4. symptoms: the root's own pain intensity ``10 X_k`` (the pain of its
-   principal region, as ``sim.referral.root_pain_intensity``); symptoms begin
-   when either root reaches ``onset_pain`` and make a patient stop at
-   ``stop_pain``.  Holding one activity from rest, a root with ``10 F > L``
-   reaches level ``L`` at
+4. symptoms: the fibres of the root are recruited by the deficit with stage
+   5's dose-response, ``f = h(z) = z^n / (1 + z^n)`` (``n`` =
+   ``referral.hill_exponent``), and the root's pain is ``10 f`` (the pain of
+   its principal region, as ``sim.referral.root_pain_intensity``).  A held
+   posture therefore ends at exactly its static pain, but the pain rises as a
+   sigmoid in time: little while the deficit is below the fibres' threshold,
+   then quickly.  Symptoms begin when either root reaches ``onset_pain`` and
+   make a patient stop at ``stop_pain``.  Pain ``L`` needs the deficit
+   ``z_L = (l / (1 - l))^(1/n)``, ``l = L / 10``; holding one activity from
+   rest, a root with ``T > z_L`` reaches it at
 
-       t = tau_on ln(F / (F - L / 10))                                              (2)
+       t = tau_on ln(T / (T - z_L))                                                  (2)
 
    and never otherwise (``inf``, written ``null`` in JSON);
-5. region pains over time: stage 5's equation 4 with the deficits in place of
-   the static drives, ``10 (1 - (1 - v_L4,r X_L4)(1 - v_L5,r X_L5))``, so a held
-   activity ends at exactly its static pain.
+5. region pains over time: stage 5's equation 4 with ``h(z)`` in place of the
+   static drives, ``10 (1 - (1 - v_L4,r h(z_L4))(1 - v_L5,r h(z_L5)))``.
+
+Why a sigmoid: the conduction of a compressed root fails fibre by fibre, and
+the share of fibres blocked grows with pressure and duration (porcine cauda
+equina: no conduction deficit at 50 mmHg, deficits at 100 and 200 mmHg that
+grow with the duration of the compression and with the oedema it forms,
+pedowitz1992, olmarker1990_onset).  Stage 5's dose-response is that
+recruitment for a steady compression; here it acts on the deficit built so
+far.  A first-order deficit read linearly (the pain proportional to the
+deficit) would reach severe pain 5.7 times later than first symptoms where
+patients on a treadmill take 2.0-2.6 times as long (deen1995).
 
 The time constant ``tau_ref`` is calibrated on one published treadmill time
 (Deen 1995, median time to first symptoms on a level treadmill); the others are
@@ -60,7 +79,10 @@ in extension (116.7 +/- 38.4 mmHg); it rises at each double-support phase of
 walking, less when walking flexed).  Deen HG et al. (1995) J Neurosurg
 83(1):27-30 (treadmill time to first and to severe symptoms).  Farrar JT et al.
 (2001) Pain 94(2):149-158 (2 points on the 0-10 scale).  Serlin RC et al. (1995)
-Pain 61(2):277-284 (7-10 of 10 is severe pain).
+Pain 61(2):277-284 (7-10 of 10 is severe pain).  Olmarker K, Holm S, Rydevik B
+(1990) Spine 15(5):416-419 (impulse propagation of the porcine cauda equina:
+no or minor impairment at 50 mmHg, impairment proportional to the pressure at
+100 and 200 mmHg, larger with more intraneural oedema).
 """
 
 from __future__ import annotations
@@ -109,32 +131,82 @@ def onset_time_constant_min(pressure_mmhg, stasis_mmhg, reference_mmhg, tau_ref_
 
 def root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
                  l5_pressure_kpa, l5_deformation_pct, prm):
-    """Steady drives ``F`` and pressures ``P`` [mmHg] of L4 (root or ganglion) and L5 in one record.
+    """Steady stimuli ``s`` [1] and pressures ``P`` [mmHg] of L4 (root and ganglion) and L5 in one record (item 1).
 
-    The drives are stage 5's (``sim.referral`` equations 1-3, the same ``[referral]`` parameter
-    vector ``prm``, :func:`sim.referral.referral_params`).
+    The stimuli are stage 5's (``sim.referral`` equation 1, the same ``[referral]`` parameter
+    vector ``prm``, :func:`sim.referral.referral_params`), L4's joined from its root and its
+    ganglion so that ``h(s_L4)`` is stage 5's root drive (equation 3): ``s_L4^n = a + b + a b``.
 
     Returns
     -------
-    (F_L4, F_L5, P_L4_mmhg, P_L5_mmhg)
+    (s_L4, s_L5, P_L4_mmhg, P_L5_mmhg)
+
+    Examples
+    --------
+    >>> from sim.referral import referral_params
+    >>> s4, s5, p4, p5 = root_targets(0.0, 0.0, 0.0, 0.0, 50.0 / MMHG_PER_KPA, 0.0, referral_params())
+    >>> round(s5, 6), round(p5, 3)  # 50 mmHg: the half-pain pressure
+    (1.0, 50.0)
     """
     c = np.asarray(prm, dtype=np.float64)
     scale = dict(half_pain_pressure_mmhg=c[rfl.P_HALF_PRESSURE_MMHG],
                  half_pain_deformation_pct=c[rfl.P_HALF_DEFORMATION_PCT], smooth_max_order=c[rfl.P_SMOOTH_MAX_ORDER])
-    h = c[rfl.P_HILL_EXPONENT]
-    f_root = float(rfl.pain_fraction(rfl.compression_stimulus(l4_pressure_kpa, l4_deformation_pct, **scale), h))
-    f_drg = float(rfl.pain_fraction(
-        c[rfl.P_DRG_GAIN] * rfl.compression_stimulus(drg_pressure_kpa, drg_deformation_pct, **scale), h))
-    f5 = float(rfl.pain_fraction(rfl.compression_stimulus(l5_pressure_kpa, l5_deformation_pct, **scale), h))
-    f4 = float(rfl.root_drive(f_root, f_drg))
+    n = c[rfl.P_HILL_EXPONENT]
+    s_root = float(rfl.compression_stimulus(l4_pressure_kpa, l4_deformation_pct, **scale))
+    s_drg = c[rfl.P_DRG_GAIN] * float(rfl.compression_stimulus(drg_pressure_kpa, drg_deformation_pct, **scale))
+    s5 = float(rfl.compression_stimulus(l5_pressure_kpa, l5_deformation_pct, **scale))
+    s4 = joined_stimulus(s_root, s_drg, n)
     p4 = max(l4_pressure_kpa, drg_pressure_kpa, 0.0) * MMHG_PER_KPA
     p5 = max(l5_pressure_kpa, 0.0) * MMHG_PER_KPA
-    return f4, f5, p4, p5
+    return s4, s5, p4, p5
 
 
-def deficit_target(drive, pressure_mmhg, stasis_mmhg):
-    """Target ``T`` of a root's deficit: its steady drive above venular stasis, else 0 (item 2)."""
-    return drive if pressure_mmhg > stasis_mmhg else 0.0
+def joined_stimulus(s_root, s_drg, hill_exponent):
+    """Stimulus of a root from its intradural part and its ganglion [1] (item 1).
+
+    The one stimulus whose dose-response is stage 5's probabilistic OR of the two parts:
+    ``1 - h(s) = (1 - h(s_root))(1 - h(s_drg))`` gives ``s^n = a + b + a b``
+    (``a = s_root^n``, ``b = s_drg^n``), without the cancellation of inverting a drive near 1.
+
+    Examples
+    --------
+    >>> from sim.referral import pain_fraction, root_drive
+    >>> s = joined_stimulus(0.8, 1.1, 4.0)
+    >>> bool(abs(pain_fraction(s, 4.0) - root_drive(pain_fraction(0.8, 4.0), pain_fraction(1.1, 4.0))) < 1e-12)
+    True
+    """
+    a, b = s_root ** hill_exponent, s_drg ** hill_exponent
+    return (a + b + a * b) ** (1.0 / hill_exponent)
+
+
+def level_stimulus(pain, hill_exponent):
+    """Deficit [1] at which a root's pain reaches ``pain`` (0-10): ``(l / (1 - l))^(1/n)``, ``l = pain / 10`` (item 4).
+
+    ``inf`` at 10 (never reached), 0 at or below 0.
+
+    Examples
+    --------
+    >>> level_stimulus(5.0, 4.0)
+    1.0
+    >>> level_stimulus(10.0, 4.0)
+    inf
+    """
+    level = pain / rfl.PAIN_MAX
+    if level <= 0.0:
+        return 0.0
+    if level >= 1.0:
+        return NEVER
+    return (level / (1.0 - level)) ** (1.0 / hill_exponent)
+
+
+def root_fraction(deficit, hill_exponent):
+    """Share of a root's maximal pain recruited by its deficit, ``h(z) = z^n / (1 + z^n)`` (item 4)."""
+    return float(rfl.pain_fraction(deficit, hill_exponent))
+
+
+def deficit_target(stimulus, pressure_mmhg, stasis_mmhg):
+    """Target ``T`` of a root's deficit: its steady stimulus above venular stasis, else 0 (item 2)."""
+    return stimulus if pressure_mmhg > stasis_mmhg else 0.0
 
 
 def deficit_after(x0, target, tau_min, t_min):
@@ -197,13 +269,13 @@ def time_to_pain_min(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_
     float
         [min]; ``inf`` when the posture never brings a root to that pain.
     """
-    f4, f5, p4, p5 = root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
+    s4, s5, p4, p5 = root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
                                   l5_pressure_kpa, l5_deformation_pct, prm)
-    level = pain / rfl.PAIN_MAX
+    level = level_stimulus(pain, float(prm[rfl.P_HILL_EXPONENT]))
     best = NEVER
-    for f, p in ((f4, p4), (f5, p5)):
+    for s, p in ((s4, p4), (s5, p5)):
         tau = onset_time_constant_min(p, claud[STASIS], claud[REFERENCE], claud[TAU_ON])
-        best = min(best, time_to_level_min(0.0, deficit_target(f, p, claud[STASIS]), tau, level))
+        best = min(best, time_to_level_min(0.0, deficit_target(s, p, claud[STASIS]), tau, level))
     return best
 
 
@@ -212,33 +284,37 @@ def time_to_recover_min(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, d
     """Minutes for symptoms to settle below ``onset_pain`` once the compression of a posture held to its
     steady state is relieved (equation 1 falling with ``tau_off`` towards 0); 0 without symptoms.
 
-    ``tau_off ln(F / (L / 10))`` for the slower root with ``10 F >= L``.
+    ``tau_off ln(T / z_L)`` for the slower root with ``T >= z_L`` (``z_L`` the deficit of ``onset_pain``).
     """
-    f4, f5, p4, p5 = root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
+    s4, s5, p4, p5 = root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
                                   l5_pressure_kpa, l5_deformation_pct, prm)
-    level = claud[ONSET] / rfl.PAIN_MAX
-    return max(_recovery_min(deficit_target(f, p, claud[STASIS]), 0.0, claud[TAU_OFF], level)
-               for f, p in ((f4, p4), (f5, p5)))
+    level = level_stimulus(claud[ONSET], float(prm[rfl.P_HILL_EXPONENT]))
+    return max(_recovery_min(deficit_target(s, p, claud[STASIS]), 0.0, claud[TAU_OFF], level)
+               for s, p in ((s4, p4), (s5, p5)))
 
 
-def region_pains(x_l4, x_l5, prm):
-    """Region pains 0-10 (REGIONS order) from the two root deficits: stage 5's equation 4 (item 5)."""
-    return rfl.region_pain(x_l4, x_l5, rfl.relative_weights(rfl.region_weights("L4", prm)),
+def region_pains(z_l4, z_l5, prm):
+    """Region pains 0-10 (REGIONS order) from the two root deficits: stage 5's equation 4 with ``h(z)`` (item 5)."""
+    n = float(np.asarray(prm)[rfl.P_HILL_EXPONENT])
+    return rfl.region_pain(root_fraction(z_l4, n), root_fraction(z_l5, n),
+                           rfl.relative_weights(rfl.region_weights("L4", prm)),
                            rfl.relative_weights(rfl.region_weights("L5", prm)))
 
 
 # ---------------------------------------------------------------- time course of a schedule
-def run_schedule(targets, durations_min, claud, step_min=1.0):
+def run_schedule(targets, durations_min, claud, hill_exponent, step_min=1.0):
     """Deficits of both roots through a schedule of activities, and the times of onset, stop and recovery.
 
     Parameters
     ----------
-    targets : list of (F_L4, F_L5, P_L4_mmhg, P_L5_mmhg)
+    targets : list of (s_L4, s_L5, P_L4_mmhg, P_L5_mmhg)
         One per activity, from :func:`root_targets` (one side).
     durations_min : list of float
         Minutes of each activity, in order, starting from rest (no deficit).
     claud : sequence of float
         The :data:`KEYS` values.
+    hill_exponent : float
+        ``referral.hill_exponent``, the recruitment of item 4.
     step_min : float
         Spacing of the sampled deficits [min].
 
@@ -246,13 +322,13 @@ def run_schedule(targets, durations_min, claud, step_min=1.0):
     -------
     dict with ``minute`` (sample times), ``segment`` (activity index at each sample; a
     sample on a switch belongs to the activity that begins there, the last to the
-    last activity), ``deficit`` (samples x 2), ``onset_min``, ``stop_min`` (first
-    time a root reaches ``onset_pain`` / ``stop_pain``; ``inf`` if not within the
-    schedule) and ``recovery_min`` (minutes after the start of the last activity
-    until both roots are back below ``onset_pain`` if it were held; 0 without
-    symptoms at its start, ``inf`` if it never recovers).
+    last activity), ``deficit`` (samples x 2, stimulus units; :func:`region_pains` turns
+    them into pains), ``onset_min``, ``stop_min`` (first time a root reaches ``onset_pain``
+    / ``stop_pain``; ``inf`` if not within the schedule) and ``recovery_min`` (minutes
+    after the start of the last activity until both roots are back below ``onset_pain``
+    if it were held; 0 without symptoms at its start, ``inf`` if it never recovers).
     """
-    onset, stop = claud[ONSET] / rfl.PAIN_MAX, claud[STOP] / rfl.PAIN_MAX
+    onset, stop = level_stimulus(claud[ONSET], hill_exponent), level_stimulus(claud[STOP], hill_exponent)
     x = np.zeros(2)
     starts = np.concatenate([[0.0], np.cumsum(durations_min)])
     total = float(starts[-1])
@@ -264,8 +340,8 @@ def run_schedule(targets, durations_min, claud, step_min=1.0):
     for i, (tgt, dur) in enumerate(zip(targets, durations_min)):
         taus, ts = [], []
         for k in range(2):
-            f, p = tgt[k], tgt[2 + k]
-            t_k = deficit_target(f, p, claud[STASIS])
+            s, p = tgt[k], tgt[2 + k]
+            t_k = deficit_target(s, p, claud[STASIS])
             tau = onset_time_constant_min(p, claud[STASIS], claud[REFERENCE], claud[TAU_ON]) \
                 if t_k > x[k] else claud[TAU_OFF]
             taus.append(tau)
@@ -308,6 +384,19 @@ def _onset_time_constant_min(pressure_mmhg, stasis_mmhg, reference_mmhg, tau_ref
 
 
 @njit(cache=True)
+def _level_stimulus(pain, hill_exponent):
+    """Twin of :func:`level_stimulus` [1]."""
+    level = pain / rfl.PAIN_MAX
+    if level <= 0.0:
+        return 0.0
+    if level >= 1.0:
+        return np.inf
+    if hill_exponent == 4.0:  # the default, without pow() (as sim.referral._fraction): same value to rounding
+        return math.sqrt(math.sqrt(level / (1.0 - level)))
+    return (level / (1.0 - level)) ** (1.0 / hill_exponent)
+
+
+@njit(cache=True)
 def _time_to_level_from_rest(target, tau_min, level):
     """Twin of :func:`time_to_level_min` from ``x0 = 0`` [min]."""
     if level <= 0.0:
@@ -318,23 +407,23 @@ def _time_to_level_from_rest(target, tau_min, level):
 
 
 @njit(cache=True)
-def _time_to_pain_min(f4, f5, p4_mmhg, p5_mmhg, claud, pain):
-    """Twin of :func:`time_to_pain_min` from the root drives and pressures of :func:`root_targets` [min]."""
-    level = pain / rfl.PAIN_MAX
+def _time_to_pain_min(s4, s5, p4_mmhg, p5_mmhg, claud, pain, hill_exponent):
+    """Twin of :func:`time_to_pain_min` from the root stimuli and pressures of :func:`root_targets` [min]."""
+    level = _level_stimulus(pain, hill_exponent)
     tau4 = _onset_time_constant_min(p4_mmhg, claud[STASIS], claud[REFERENCE], claud[TAU_ON])
     tau5 = _onset_time_constant_min(p5_mmhg, claud[STASIS], claud[REFERENCE], claud[TAU_ON])
-    t4 = _time_to_level_from_rest(f4 if p4_mmhg > claud[STASIS] else 0.0, tau4, level)
-    t5 = _time_to_level_from_rest(f5 if p5_mmhg > claud[STASIS] else 0.0, tau5, level)
+    t4 = _time_to_level_from_rest(s4 if p4_mmhg > claud[STASIS] else 0.0, tau4, level)
+    t5 = _time_to_level_from_rest(s5 if p5_mmhg > claud[STASIS] else 0.0, tau5, level)
     return min(t4, t5)
 
 
 @njit(cache=True)
-def _time_to_recover_min(f4, f5, p4_mmhg, p5_mmhg, claud):
-    """Twin of :func:`time_to_recover_min` from the root drives and pressures of :func:`root_targets` [min]."""
-    level = claud[ONSET] / rfl.PAIN_MAX
+def _time_to_recover_min(s4, s5, p4_mmhg, p5_mmhg, claud, hill_exponent):
+    """Twin of :func:`time_to_recover_min` from the root stimuli and pressures of :func:`root_targets` [min]."""
+    level = _level_stimulus(claud[ONSET], hill_exponent)
     worst = 0.0
-    for f, p in ((f4, p4_mmhg), (f5, p5_mmhg)):
-        x = f if p > claud[STASIS] else 0.0
+    for s, p in ((s4, p4_mmhg), (s5, p5_mmhg)):
+        x = s if p > claud[STASIS] else 0.0
         if x >= level:
             worst = max(worst, claud[TAU_OFF] * math.log(x / level))
     return worst
@@ -343,13 +432,22 @@ def _time_to_recover_min(f4, f5, p4_mmhg, p5_mmhg, claud):
 @njit(cache=True)
 def _root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
                   l5_pressure_kpa, l5_deformation_pct, prm, coef):
-    """Twin of :func:`root_targets`: (F_L4, F_L5, P_L4 [mmHg], P_L5 [mmHg]); ``coef`` is the referral
+    """Twin of :func:`root_targets`: (s_L4, s_L5, P_L4 [mmHg], P_L5 [mmHg]); ``coef`` is the referral
     structure vector (:func:`sim.referral.pack_coefficients`)."""
-    h = prm[rfl.P_HILL_EXPONENT]
-    f_root = rfl._fraction(rfl._stimulus(l4_pressure_kpa, l4_deformation_pct, prm, coef), h)
-    f_drg = rfl._fraction(prm[rfl.P_DRG_GAIN] * rfl._stimulus(drg_pressure_kpa, drg_deformation_pct, prm, coef), h)
-    f5 = rfl._fraction(rfl._stimulus(l5_pressure_kpa, l5_deformation_pct, prm, coef), h)
-    f4 = 1.0 - (1.0 - f_root) * (1.0 - f_drg)
+    n = prm[rfl.P_HILL_EXPONENT]
+    s_root = rfl._stimulus(l4_pressure_kpa, l4_deformation_pct, prm, coef)
+    s_drg = prm[rfl.P_DRG_GAIN] * rfl._stimulus(drg_pressure_kpa, drg_deformation_pct, prm, coef)
+    s5 = rfl._stimulus(l5_pressure_kpa, l5_deformation_pct, prm, coef)
+    if n == 4.0:  # the default, without pow(): same value to rounding
+        a = s_root * s_root
+        a = a * a
+        b = s_drg * s_drg
+        b = b * b
+        s4 = math.sqrt(math.sqrt(a + b + a * b))
+    else:
+        a = s_root ** n
+        b = s_drg ** n
+        s4 = (a + b + a * b) ** (1.0 / n)
     p4 = max(max(l4_pressure_kpa, drg_pressure_kpa), 0.0) * MMHG_PER_KPA
     p5 = max(l5_pressure_kpa, 0.0) * MMHG_PER_KPA
-    return f4, f5, p4, p5
+    return s4, s5, p4, p5

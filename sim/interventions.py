@@ -279,8 +279,9 @@ def _advised_posture_loads(r, body_mass_kg, q, law, flexion_bias_deg):
     if r[0] == LIFTING:
         trunk, hand = q[0], q[1]
     flex = _advised_segment_flexion_deg(r[0], r[_SEG_FLEX], flexion_bias_deg)
-    f = ld._trunk_loads(body_mass_kg, trunk, r[7], flex, r[9], r[10], r[11], hand, r[13], q[2], q[3], q[4], q[5],
-                        q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14], q[15], q[16], q[17],
+    n = r[ld.GAIT]  # gait's vertical load factor, as in sim.loads.posture_loads
+    f = ld._trunk_loads(n * body_mass_kg, trunk, r[7], flex, r[9], r[10], r[11], n * hand, r[13], q[2], q[3], q[4],
+                        q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14], q[15], q[16], q[17],
                         law[0], law[1], law[2], law[3], law[4], law[5], law[6], law[7])
     return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
 

@@ -33,13 +33,23 @@ inclination), with the erector line of action oblique by ``gamma``:
     S = (W + H) sin(delta) - F_es sin(gamma)                                  anterior shear
 
 So lifting at 0 deg with no load is standing, and every posture's loads come
-from the same equations.  A custom posture may instead give its loads
+from the same equations.  Walking adds the inertia of gait: the posture is
+taken at double support, where the body's centre of mass is at its lowest and
+is pushed upward, so the ground carries ``n`` body weights (the vertical
+ground-reaction peak, keller1996: 1.2 at 1.5 m/s, rising linearly with
+speed).  The upper body and the hand load riding on the pelvis share that
+acceleration, so the trunk model sees ``n W`` and ``n H`` in place of ``W`` and
+``H`` (the posture's ``vertical_load_factor``, 1 for every static posture):
+more compression directly and a larger moment for the erector spinae, which
+fire in a burst around toe-off (cappozzo1984: L3-L4 compression cycles up to
+1.0-2.5 body weights with walking speed).  A custom posture may instead give its loads
 directly (a load case: follower load, shear and moments, as in the in vitro
 and finite-element literature); load cases scale with body mass / 70 kg.
 
 References
 ----------
-dempster1955 (segment masses), waters1993 (trunk model, NIOSH), mcgill_norman1986
+dempster1955 (segment masses), keller1996 (vertical ground reaction in gait), cappozzo1984
+(L3-L4 compression in gait), waters1993 (trunk model, NIOSH), mcgill_norman1986
 (extensor lever), cholewicki1997 (co-activation), macintosh_bogduk1987 (erector obliquity),
 pearcy1984 (in vivo range per level), endo2012, bae2012, issa2023 (sitting),
 wilke1999 (IDP for validation, never an input).
@@ -73,6 +83,8 @@ from .units import GRAVITY_M_S2, REFERENCE_BODY_MASS_KG
 #: Largest passive moment a posture imposes on the segment [N m]: twice the 10 N m of the in vitro
 #: range of motion (yamamoto1989).  A stiffer segment stops short of the posture's rotation there.
 PASSIVE_MOMENT_LIMIT_NM = 20.0
+#: Position of the vertical load factor of gait in a posture-table row (1 for static postures).
+GAIT = ROW["vertical_load_factor"]
 #: Compressive strength of a lumbar motion segment [N] (brinckmann1989: 2-10 kN; NIOSH 1981 6.4 kN
 #: for half of the segments): a trunk model that asks for more is held at it.
 COMPRESSIVE_STRENGTH_N = 10000.0
@@ -216,7 +228,8 @@ def posture_loads(posture_row, body_mass_kg, lifting_params, law_params):
         s = body_mass_kg / REFERENCE_BODY_MASS_KG
         return r[1] * s, r[2] * s, r[3] * s, r[4] * s, r[5] * s, 0.0, 0.0, 0.0, 0.0, 0.0
     trunk, hand = (lifting_params[0], lifting_params[1]) if r[0] == LIFTING else (r[6], r[12])
-    f = trunk_loads(body_mass_kg, trunk, r[7], r[8], r[9], r[10], r[11], hand, r[13], *lifting_params[2:],
+    n = r[GAIT]  # the vertical acceleration of gait scales the weights the trunk carries (module docstring)
+    f = trunk_loads(n * body_mass_kg, trunk, r[7], r[8], r[9], r[10], r[11], n * hand, r[13], *lifting_params[2:],
                     *law_params)
     return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
 
@@ -331,7 +344,8 @@ def _posture_loads(r, body_mass_kg, q, law):
     trunk, hand = r[6], r[12]
     if r[0] == LIFTING:
         trunk, hand = q[0], q[1]
-    f = _trunk_loads(body_mass_kg, trunk, r[7], r[8], r[9], r[10], r[11], hand, r[13], q[2], q[3], q[4], q[5],
+    n = r[GAIT]
+    f = _trunk_loads(n * body_mass_kg, trunk, r[7], r[8], r[9], r[10], r[11], n * hand, r[13], q[2], q[3], q[4], q[5],
                      q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13], q[14], q[15], q[16], q[17],
                      law[0], law[1], law[2], law[3], law[4], law[5], law[6], law[7])
     return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
@@ -375,8 +389,9 @@ def _posture_loads_memo(r, k, body_mass_kg, q, law, memo_in, memo_out):
         for j in range(N_MEMO_VALUES):
             memo_out[k, j] = kin[j]
     m = memo_out[k]
-    f = _trunk_forces(body_mass_kg, hand, r[13], m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10],
-                      m[11], m[12], m[13], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11])
+    n = r[GAIT]
+    f = _trunk_forces(n * body_mass_kg, n * hand, r[13], m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9],
+                      m[10], m[11], m[12], m[13], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11])
     return f[0], f[1], f[2], f[3], f[4], 1.0, f[5], f[6], f[7], f[8]
 
 

@@ -464,14 +464,15 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
                      p[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS], coef, o[PAIN_START:PAIN_START + N_PAIN])
 
         # claudication: minutes of holding this posture until symptoms, and until the patient stops
-        f4, f5, p4, p5 = clm._root_targets(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT],
+        rp = p[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS]
+        s4, s5, p4, p5 = clm._root_targets(o[OUT_L4_PRESSURE_KPA], o[OUT_L4_DEFORMATION_PCT],
                                            o[OUT_L4_DRG_PRESSURE_KPA], o[OUT_L4_DRG_DEFORMATION_PCT],
-                                           o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT],
-                                           p[_REFERRAL0:_REFERRAL0 + rfl.N_PARAMS], coef)
+                                           o[OUT_L5_PRESSURE_KPA], o[OUT_L5_DEFORMATION_PCT], rp, coef)
         claud = p[_CLAUD0:_CLAUD0 + _N_CLAUD]
-        o[OUT_TIME_TO_SYMPTOMS_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.ONSET])
-        o[OUT_TIME_TO_STOP_MIN] = clm._time_to_pain_min(f4, f5, p4, p5, claud, claud[clm.STOP])
-        o[OUT_TIME_TO_RECOVER_MIN] = clm._time_to_recover_min(f4, f5, p4, p5, claud)
+        hill = rp[rfl.P_HILL_EXPONENT]
+        o[OUT_TIME_TO_SYMPTOMS_MIN] = clm._time_to_pain_min(s4, s5, p4, p5, claud, claud[clm.ONSET], hill)
+        o[OUT_TIME_TO_STOP_MIN] = clm._time_to_pain_min(s4, s5, p4, p5, claud, claud[clm.STOP], hill)
+        o[OUT_TIME_TO_RECOVER_MIN] = clm._time_to_recover_min(s4, s5, p4, p5, claud, hill)
 
 
 @njit(cache=True)

@@ -76,7 +76,8 @@ KINDS = {"load_case": LOAD_CASE, "trunk": TRUNK, "lifting": LIFTING}
 LOAD_KEYS = ("follower_load_n", "flexion_moment_nm", "lateral_moment_nm", "axial_moment_nm", "shear_force_n")
 #: Trunk-posture keys.
 TRUNK_POSTURE_KEYS = ("trunk_flexion_deg", "trunk_lateral_deg", "segment_flexion_deg", "segment_lateral_deg",
-                      "segment_axial_deg", "disc_inclination_deg", "hand_load_kg", "supported")
+                      "segment_axial_deg", "disc_inclination_deg", "hand_load_kg", "supported",
+                      "vertical_load_factor")
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Posture:
     disc_inclination_deg: float = 0.0
     hand_load_kg: float = 0.0
     supported: bool = False
+    vertical_load_factor: float = 1.0
     source: str = ""
     note: str = ""
 
@@ -107,7 +109,7 @@ class Posture:
                          self.lateral_moment_nm, self.axial_moment_nm, self.trunk_flexion_deg,
                          self.trunk_lateral_deg, self.segment_flexion_deg, self.segment_lateral_deg,
                          self.segment_axial_deg, self.disc_inclination_deg, self.hand_load_kg,
-                         1.0 if self.supported else 0.0])
+                         1.0 if self.supported else 0.0, self.vertical_load_factor])
 
 
 #: Positions in :meth:`Posture.row`.
@@ -138,6 +140,7 @@ _RANGES = {
     "segment_axial_deg": (-5.0, 5.0, "deg"),
     "disc_inclination_deg": (-30.0, 30.0, "deg"),
     "hand_load_kg": (0.0, 60.0, "kg"),
+    "vertical_load_factor": (1.0, 3.0, "1"),
 }
 
 

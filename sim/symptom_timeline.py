@@ -17,6 +17,7 @@ import numpy as np
 from . import claudication as clm
 from .errors import SimInputError
 from .postures import ACTIVITIES
+from .referral import P_HILL_EXPONENT as P_HILL
 from .referral import PAIN_OUTPUTS, PARAM_KEYS
 
 #: Longest schedule accepted [min] (a day).
@@ -105,7 +106,7 @@ def timeline(scenario, schedule, engine: str = "numba", overrides=None, step_min
     for side in ("left", "right"):
         rows = frame[frame["side"] == side].set_index("posture")
         targets = [clm.root_targets(*[float(rows.loc[a, c]) for c in columns], coef) for a in names]
-        run = clm.run_schedule(targets, durations, claud, step_min)
+        run = clm.run_schedule(targets, durations, claud, float(coef[P_HILL]), step_min)
         per_side[side] = run
         sides[side] = {"time_to_first_symptoms_min": _finite_or_none(run["onset_min"]),
                        "time_to_stop_min": _finite_or_none(run["stop_min"]),

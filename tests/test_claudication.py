@@ -10,12 +10,21 @@ from hypothesis import strategies as st
 import sim
 from sim import claudication as clm
 from sim import params as prm
-from sim.referral import PAIN_MAX, pack_coefficients, pain_reference, referral_params
+from sim.referral import (
+    P_HALF_PRESSURE_MMHG,
+    P_HILL_EXPONENT,
+    PAIN_MAX,
+    pack_coefficients,
+    pain_fraction,
+    pain_reference,
+    referral_params,
+)
 from sim.units import MMHG_PER_KPA
 
 COEF = referral_params()  # the [referral] parameters the claudication reference reads
 STRUCT = pack_coefficients()  # the referral structure vector the twins also read
 DEFAULT = [prm.defaults()[k] for k in clm.KEYS]
+HILL = float(COEF[P_HILL_EXPONENT])  # the recruitment exponent of the deficit (stage 5's dose-response)
 
 kpa = st.floats(0.0, 300.0, allow_nan=False)
 pct = st.floats(0.0, 95.0, allow_nan=False)
@@ -33,8 +42,8 @@ def claud_params(draw):
 def test_time_to_pain_twin_matches_reference(p4, d4, pg, dg, p5, d5, claud, which):
     level = claud[clm.ONSET] if which == "onset" else claud[clm.STOP]
     want = clm.time_to_pain_min(p4, d4, pg, dg, p5, d5, COEF, claud, level)
-    f4, f5, q4, q5 = clm._root_targets(p4, d4, pg, dg, p5, d5, COEF, STRUCT)
-    got = clm._time_to_pain_min(f4, f5, q4, q5, np.array(claud), level)
+    s4, s5, q4, q5 = clm._root_targets(p4, d4, pg, dg, p5, d5, COEF, STRUCT)
+    got = clm._time_to_pain_min(s4, s5, q4, q5, np.array(claud), level, HILL)
     if math.isinf(want):
         assert math.isinf(got)
     else:
@@ -49,12 +58,15 @@ def test_root_targets_twin_matches_reference(p4, d4, pg, dg, p5, d5):
 
 
 def test_closed_form_onset_matches_equation_2():
-    # 80 mmHg on L5 alone: tau = tau_ref (P_ref - P_v) / (P - P_v); t = tau ln(F / (F - L/10))
+    # 80 mmHg on L5 alone: s = 80 / p_half; tau = tau_ref (P_ref - P_v) / (P - P_v);
+    # t = tau ln(s / (s - z_L)) with h(z_L) = L / 10
     p_kpa = 80.0 / MMHG_PER_KPA
-    f = clm.root_targets(0.0, 0.0, 0.0, 0.0, p_kpa, 0.0, COEF)[1]
+    s = 80.0 / COEF[P_HALF_PRESSURE_MMHG]
     stasis, ref, tau_ref = DEFAULT[clm.STASIS], DEFAULT[clm.REFERENCE], DEFAULT[clm.TAU_ON]
     tau = tau_ref * (ref - stasis) / (p_kpa * MMHG_PER_KPA - stasis)
-    want = tau * math.log(f / (f - DEFAULT[clm.ONSET] / PAIN_MAX))
+    z_l = clm.level_stimulus(DEFAULT[clm.ONSET], HILL)
+    assert pain_fraction(z_l, HILL) == pytest.approx(DEFAULT[clm.ONSET] / PAIN_MAX, rel=1e-12)
+    want = tau * math.log(s / (s - z_l))
     got = clm.time_to_pain_min(0.0, 0.0, 0.0, 0.0, p_kpa, 0.0, COEF, DEFAULT, DEFAULT[clm.ONSET])
     assert got == pytest.approx(want, rel=1e-6)
 
@@ -63,7 +75,7 @@ def test_held_posture_ends_at_its_static_pain():
     """After a long hold the region pains are exactly stage 5's static pains (equation 4 with F)."""
     comp = (0.0, 0.0, 6.0, 20.0, 12.0, 30.0)
     tgt = clm.root_targets(*comp, COEF)
-    run = clm.run_schedule([tgt], [600.0], DEFAULT, step_min=600.0)
+    run = clm.run_schedule([tgt], [600.0], DEFAULT, HILL, step_min=600.0)
     pains = clm.region_pains(run["deficit"][-1, 0], run["deficit"][-1, 1], COEF)[0]
     assert pains == pytest.approx(pain_reference(*comp, params=COEF)[0, :9], rel=1e-9)
 
@@ -97,15 +109,15 @@ def test_more_stenosis_never_gives_later_onset_in_the_pipeline(a_mm, b_mm):
     assert r["time_to_symptoms_min"][1] <= r["time_to_symptoms_min"][0] * (1.0 + 1e-12)
 
 
-targets = st.tuples(st.floats(0.0, 0.999), st.floats(0.0, 0.999), st.floats(0.0, 400.0), st.floats(0.0, 400.0))
+targets = st.tuples(st.floats(0.0, 5.0), st.floats(0.0, 5.0), st.floats(0.0, 400.0), st.floats(0.0, 400.0))
 
 
 @given(targets, targets, st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.5, 60.0), claud_params())
 def test_sitting_after_walking_never_slows_recovery(walk, stand, share_f, share_p, minutes, claud):
     """Sitting (no more compression than standing, root by root) recovers no later than standing."""
     sit = (stand[0] * share_f, stand[1] * share_f, stand[2] * share_p, stand[3] * share_p)
-    after_sit = clm.run_schedule([walk, sit], [minutes, 5.0], claud)["recovery_min"]
-    after_stand = clm.run_schedule([walk, stand], [minutes, 5.0], claud)["recovery_min"]
+    after_sit = clm.run_schedule([walk, sit], [minutes, 5.0], claud, HILL)["recovery_min"]
+    after_stand = clm.run_schedule([walk, stand], [minutes, 5.0], claud, HILL)["recovery_min"]
     assert after_sit <= after_stand * (1.0 + 1e-12) + 1e-12
 
 
@@ -121,7 +133,7 @@ def test_sitting_recovers_no_later_than_standing_in_stenotic_scenarios(name):
 @given(claud_params(), st.floats(0.0, 95.0))
 def test_zero_compression_never_gives_symptoms(claud, minutes):
     assert math.isinf(clm.time_to_pain_min(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, COEF, claud, claud[clm.ONSET]))
-    run = clm.run_schedule([clm.root_targets(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, COEF)], [minutes + 1.0], claud)
+    run = clm.run_schedule([clm.root_targets(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, COEF)], [minutes + 1.0], claud, HILL)
     assert math.isinf(run["onset_min"]) and run["recovery_min"] == 0.0 and np.all(run["deficit"] == 0.0)
 
 
@@ -157,12 +169,51 @@ def test_sweep_outputs_time_to_symptoms_per_configuration():
 @given(kpa, pct, kpa, pct, kpa, pct, claud_params())
 def test_time_to_recover_twin_matches_reference(p4, d4, pg, dg, p5, d5, claud):
     want = clm.time_to_recover_min(p4, d4, pg, dg, p5, d5, COEF, claud)
-    got = clm._time_to_recover_min(*clm._root_targets(p4, d4, pg, dg, p5, d5, COEF, STRUCT), np.array(claud))
+    got = clm._time_to_recover_min(*clm._root_targets(p4, d4, pg, dg, p5, d5, COEF, STRUCT), np.array(claud), HILL)
     assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
 
 
 def test_time_to_recover_matches_a_schedule_held_to_steady_state_then_supine_unloaded():
     comp = (0.0, 0.0, 6.0, 20.0, 12.0, 30.0)
     run = clm.run_schedule([clm.root_targets(*comp, COEF), clm.root_targets(0, 0, 0, 0, 0, 0, COEF)],
-                           [2000.0, 60.0], DEFAULT)
+                           [2000.0, 60.0], DEFAULT, HILL)
     assert clm.time_to_recover_min(*comp, COEF, DEFAULT) == pytest.approx(run["recovery_min"], rel=1e-6)
+
+
+# ------------------------------------------------------------------ the recruitment (sigmoid) of the deficit
+def test_pain_rises_as_a_sigmoid_in_time():
+    """Held from rest, a root's pain starts flat (no slope at t = 0), steepens, then saturates at its static
+    pain: an inflection, where a pain read linearly from a first-order deficit would be steepest at t = 0."""
+    comp = (0.0, 0.0, 0.0, 0.0, 100.0 / MMHG_PER_KPA, 0.0)  # 100 mmHg on L5
+    run = clm.run_schedule([clm.root_targets(*comp, COEF)], [60.0], DEFAULT, HILL, step_min=0.05)
+    pain = PAIN_MAX * pain_fraction(run["deficit"][:, 1], HILL)
+    slope = np.diff(pain)
+    assert slope[0] < 0.1 * slope.max()  # flat start
+    peak = int(np.argmax(slope))
+    assert 0 < peak < len(slope) - 1 and slope[-1] < 0.1 * slope.max()
+    target = clm.root_targets(*comp, COEF)[1]
+    assert pain[-1] == pytest.approx(PAIN_MAX * pain_fraction(target, HILL), rel=1e-6)  # its static root pain
+
+
+@given(kpa, pct, kpa, pct, st.floats(0.1, 8.0))
+def test_l4_joined_stimulus_is_stage_5_root_drive(p4, d4, pg, dg, hill):
+    """h(s_L4) equals stage 5's OR of root and ganglion, for any recruitment exponent."""
+    c = COEF.copy()
+    c[P_HILL_EXPONENT] = hill
+    s4 = clm.root_targets(p4, d4, pg, dg, 0.0, 0.0, c)[0]
+    from sim import referral as rfl
+    scale = dict(half_pain_pressure_mmhg=c[rfl.P_HALF_PRESSURE_MMHG],
+                 half_pain_deformation_pct=c[rfl.P_HALF_DEFORMATION_PCT], smooth_max_order=c[rfl.P_SMOOTH_MAX_ORDER])
+    f_root = pain_fraction(rfl.compression_stimulus(p4, d4, **scale), hill)
+    f_drg = pain_fraction(c[rfl.P_DRG_GAIN] * rfl.compression_stimulus(pg, dg, **scale), hill)
+    assert pain_fraction(s4, hill) == pytest.approx(float(rfl.root_drive(f_root, f_drg)), rel=1e-9, abs=1e-12)
+
+
+def test_stop_over_onset_ratio_is_that_of_the_recruitment():
+    """Closed form: t_stop / t_onset = ln(T / (T - z_7)) / ln(T / (T - z_2)), from rest at one pressure."""
+    comp = (0.0, 0.0, 0.0, 0.0, 100.0 / MMHG_PER_KPA, 0.0)
+    t = clm.root_targets(*comp, COEF)[1]
+    z2, z7 = clm.level_stimulus(DEFAULT[clm.ONSET], HILL), clm.level_stimulus(DEFAULT[clm.STOP], HILL)
+    onset = clm.time_to_pain_min(*comp, COEF, DEFAULT, DEFAULT[clm.ONSET])
+    stop = clm.time_to_pain_min(*comp, COEF, DEFAULT, DEFAULT[clm.STOP])
+    assert stop / onset == pytest.approx(math.log(t / (t - z7)) / math.log(t / (t - z2)), rel=1e-12)

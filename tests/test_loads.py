@@ -99,3 +99,35 @@ def test_custom_posture_kinds():
         loads.custom_posture("bad", {"follower_load_n": 500.0, "trunk_flexion_deg": 10.0})
     with pytest.raises(loads.SimInputError, match="segment_axial_deg"):
         loads.custom_posture("bad", {"segment_axial_deg": 9.0})
+
+
+# ------------------------------------------------------------------ gait (vertical load factor of walking)
+@given(st.floats(1.0, 3.0), st.floats(40.0, 125.0), st.floats(0.0, 30.0), st.floats(-20.0, 40.0))
+def test_vertical_load_factor_scales_the_weights_the_trunk_carries(n, mass, hand, trunk):
+    """A gait posture with factor n is the static posture with n times body mass and hand load (both engines)."""
+    lift, law = _defaults(loads.LIFTING_KEYS), _defaults(loads.LAW_KEYS)
+    gait = loads.custom_posture("g", {"trunk_flexion_deg": trunk, "hand_load_kg": hand,
+                                      "vertical_load_factor": n}).row()
+    still = loads.Posture("s", kind="trunk", trunk_flexion_deg=trunk, hand_load_kg=hand * n).row()
+    want = loads.posture_loads(still, mass * n, lift, law)
+    np.testing.assert_allclose(loads.posture_loads(gait, mass, lift, law), want, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(loads._posture_loads(gait, mass, np.array(lift), np.array(law)), want,
+                               rtol=RTOL, atol=ATOL)
+
+
+def test_walking_carries_more_than_its_static_posture():
+    """Double support: the walking posture compresses L4-L5 more than the same angles held still."""
+    walking = loads.builtin_postures()["walking"]
+    assert walking.vertical_load_factor > 1.0
+    still = loads.custom_posture("still", {"segment_flexion_deg": walking.segment_flexion_deg}).row()
+    lift, law = _defaults(loads.LIFTING_KEYS), _defaults(loads.LAW_KEYS)
+    mass = prm.defaults()["anatomy.body_mass_kg"]
+    assert loads.posture_loads(walking.row(), mass, lift, law)[0] > loads.posture_loads(still, mass, lift, law)[0]
+    assert all(loads.builtin_postures()[p].vertical_load_factor == 1.0 for p in loads.BUILTIN_POSTURES
+               if not p.startswith("walking"))
+
+
+@pytest.mark.parametrize("bad", [0.5, 3.5, True])
+def test_vertical_load_factor_out_of_range_is_refused(bad):
+    with pytest.raises(loads.SimInputError, match="vertical_load_factor"):
+        loads.custom_posture("g", {"vertical_load_factor": bad})
