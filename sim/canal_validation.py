@@ -22,7 +22,7 @@ HAMANISHI = "Hamanishi 1994, J Spinal Disord 7(5):388-393 (dural tube < 100 mm2 
 SCHONSTROM = "Schonstrom & Hansson 1988, Spine 13(4):385-388 (pressure rises below about 75 mm2)"
 NORDSTEN = "Hermansen 2024, Eur Spine J (NORDSTEN, 310 patients: 52.0 -> 117.2 mm2 at 3 months), Results"
 CHUNG = "Chung 2014, Korean J Spine 11(4):227-231 (103 patients, ULBD: +203.7 +/- 147.2 %), Results"
-OLIVEIRA = "Oliveira 2010, Spine 35(26S):S331 (XLIF, canal +33.1 %), Results"
+OLIVEIRA = "Oliveira 2010, Spine 35(26S):S331 (XLIF, canal diameter +33.1 %), Results"
 MAHA = "Mahatthanatrakul 2022, J Korean Neurosurg Soc 65(1):74 (OLIF, canal +33.3 %), Results"
 GAJJAR = "Gajjar 2021, J Minim Invasive Spine Surg Tech 6(2) (OLIF, severe stenosis, canal +75.4 %), Results"
 
@@ -71,7 +71,7 @@ def canal_targets() -> list[dict]:
              source=f"{SCHONSTROM}; {NORDSTEN}", kind="independent",
              compute=lambda: _areas("central_stenosis_laminotomy")["standing"]),
         dict(id="canal_cage_gain_pct", quantity="Canal area gain standing, lateral cage (11 mm, 8 deg) in the "
-             "degenerated disc (indirect decompression)", unit="%", expected="+33.1 (XLIF); +33.3, +75.4 (OLIF)",
+             "degenerated disc (indirect decompression)", unit="%", expected="+33.1 (XLIF, diameter); +33.3, +75.4 (OLIF, area)",
              low=16.6, high=113.1, source=f"{OLIVEIRA}; {MAHA}; {GAJJAR}", kind="independent",
              compute=lambda: _change("degenerated_disc", ("interbody_fusion:approach=lateral",), "standing",
                                      "canal_area_mm2", True)),
