@@ -257,8 +257,8 @@ def fused_loads(force_n, iv):
 
     References
     ----------
-    Rohlmann A et al. (1997) J Biomech 30(1):41-47 (in vivo loads on an internal fixator: the rods
-    carry part of the compression).
+    Rohlmann A, Burra NK, Zander T, Bergmann G (2007) Eur Spine J 16(8):1223-1231 (finite elements: a
+    posterior fixator carries part of the load and lowers the disc's pressure at its level).
     """
     return force_n * (1.0 - iv[ROD_SHARE]), 0.0, 0.0
 

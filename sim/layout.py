@@ -155,6 +155,9 @@ PARAM_COLUMNS = (
     "claudication.recovery_time_constant_min",
     "claudication.onset_pain",
     "claudication.stop_pain",
+    # central canal at the L4-L5 disc (sim.canal): neutral size of the dural sac's room
+    "canal.ap_diameter_mm",
+    "canal.width_mm",
 )
 CODE_COLUMNS = ("pathology.herniation_zone", "pathology.herniation_side", "posture")
 COLUMNS = PARAM_COLUMNS + CODE_COLUMNS
@@ -235,6 +238,7 @@ OUT_PRESSURE_LIMIT_REACHED = 48
 OUT_TIME_TO_SYMPTOMS_MIN = 49
 OUT_TIME_TO_STOP_MIN = 50
 OUT_TIME_TO_RECOVER_MIN = 51
+OUT_CANAL_AREA_MM2 = 52
 
 def _check():
     """The named positions above must match the tuples they name."""

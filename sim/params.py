@@ -23,7 +23,7 @@ import numpy as np
 from .errors import SimInputError
 
 SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading", "referral", "hip", "intervention",
-            "claudication")
+            "claudication", "canal")
 
 #: Old name -> new name.  Renamed keys keep working and say so once.
 RENAMED_KEYS: dict[str, str] = {}

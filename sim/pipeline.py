@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import canal as cnl
 from . import claudication as clm
 from . import compression as cmp
 from . import geometry as geo
@@ -28,6 +29,7 @@ from .layout import (
     OUT_AXIAL_ANGLE_DEG,
     OUT_AXIAL_COMPRESSION_MM,
     OUT_AXIAL_MOMENT_NM,
+    OUT_CANAL_AREA_MM2,
     OUT_COMPRESSIVE_FORCE_N,
     OUT_DISC_BULGE_MM,
     OUT_DISC_FORCE_N,
@@ -155,6 +157,8 @@ _IV0 = COL[ivn.INTERVENTION_KEYS[0]]
 _N_IV = ivn.N_INTERVENTION
 _CLAUD0 = COL[clm.KEYS[0]]
 _N_CLAUD = len(clm.KEYS)
+_CAP = COL["canal.ap_diameter_mm"]
+_CW = COL["canal.width_mm"]
 
 
 def _section(v: dict, section: str) -> dict:
@@ -219,6 +223,7 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
     ahead = max(u, 0.0)  # anterior translation of L4: pseudo-bulge, recess
 
     out = np.zeros((2, len(OUTPUTS)))
+    flavum_increase, recess_gains = [0.0, 0.0], [0.0, 0.0]  # per side, for the central canal
     for s, sign in enumerate((-1.0, 1.0)):
         affected = geo.side_affected(hside, sign)
         o = out[s]
@@ -273,6 +278,7 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
         room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"] + recess_gain, bulge, facet_hyp,
                                           thick - t0, ahead, tissue["slip_recess_ratio"], recess_hern)
+        flavum_increase[s], recess_gains[s] = thick - t0, recess_gain
         o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
         # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an
@@ -317,6 +323,16 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_TIME_TO_SYMPTOMS_MIN] = clm.time_to_pain_min(*compression, rprm, claud, claud[clm.ONSET])
         o[OUT_TIME_TO_STOP_MIN] = clm.time_to_pain_min(*compression, rprm, claud, claud[clm.STOP])
         o[OUT_TIME_TO_RECOVER_MIN] = clm.time_to_recover_min(*compression, rprm, claud)
+
+    # stage 3: the central canal at the disc, one per configuration: bulge at the midline, both flavum leaves
+    closure_mid = float(mech.local_disc_closure_mm(w, angle, lat, 1.0, tissue["cor_anterior_offset_mm"], 0.0))
+    bulge_mid = geo.disc_bulge_mm(v["pathology.disc_bulge_mm"], hl, closure_mid, idp, ahead,
+                                  tissue["bulge_per_height_loss"], tissue["bulge_per_idp_mm_per_mpa"],
+                                  tissue["slip_pseudo_bulge_ratio"])
+    out[:, OUT_CANAL_AREA_MM2] = cnl.canal_area_mm2(
+        v["canal.ap_diameter_mm"], v["canal.width_mm"], bulge_mid,
+        cnl.canal_herniation_mm(zone, contained, tissue["central_herniation_reach"]), *flavum_increase, facet_hyp,
+        *recess_gains, ahead, tissue["slip_recess_ratio"])
     return out
 
 
@@ -379,10 +395,12 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
     # without lateral bending or axial rotation and without one-sided disease both sides are mirror images
     symmetric = (lat == 0.0 and axial == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
                  and ivn._symmetric_decompression(iv))
+    dt_l, dt_r, g_l, g_r, hern_mid = 0.0, 0.0, 0.0, 0.0, 0.0  # flavum increase, recess gain per side; canal hern.
     for s in range(2):
         if s == 1 and symmetric:
             for j in range(NOUT):
                 out[1, j] = out[0, j]
+            dt_r, g_r = dt_l, g_l
             break
         sign = -1.0 if s == 0 else 1.0
         affected = geo._side_affected(hside, sign)
@@ -425,6 +443,11 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
         o[OUT_FORAMINAL_AREA_MM2] = geo._foraminal_area_mm2(n, c, buf_a, buf_b)
         room = geo._lateral_recess_room_mm(p[_LRD] + recess_gain, bulge, p[_FACETH], thick - t0, ahead,
                                            p[_SLIPREC], recess_hern)
+        if s == 0:
+            dt_l, g_l = thick - t0, recess_gain
+            hern_mid = cnl._canal_herniation_mm(zone, contained, p[_CREACH])
+        else:
+            dt_r, g_r = thick - t0, recess_gain
         o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
         # stage 4: compression.  L4 root and ganglion share the chamber's room; the root also meets an
@@ -473,6 +496,14 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
         o[OUT_TIME_TO_SYMPTOMS_MIN] = clm._time_to_pain_min(s4, s5, p4, p5, claud, claud[clm.ONSET], hill)
         o[OUT_TIME_TO_STOP_MIN] = clm._time_to_pain_min(s4, s5, p4, p5, claud, claud[clm.STOP], hill)
         o[OUT_TIME_TO_RECOVER_MIN] = clm._time_to_recover_min(s4, s5, p4, p5, claud, hill)
+
+    # stage 3: the central canal at the disc, one per configuration
+    closure_mid = mech._local_disc_closure_mm(w, angle, lat, 1.0, p[_COR], 0.0)
+    bulge_mid = geo._disc_bulge_mm(p[_BULGE], hl, closure_mid, idp, ahead, p[_BPH], p[_BPI], p[_PSEUDO])
+    area = cnl._canal_area_mm2(p[_CAP], p[_CW], bulge_mid, hern_mid, dt_l, dt_r, p[_FACETH], g_l, g_r, ahead,
+                               p[_SLIPREC])
+    out[0, OUT_CANAL_AREA_MM2] = area
+    out[1, OUT_CANAL_AREA_MM2] = area
 
 
 @njit(cache=True)

@@ -28,6 +28,9 @@ from .data import ready_config
 from .diagnosis_validation import differential_targets
 from .engine import evaluate, simulate
 from .errors import SimInputError
+from .canal_validation import KNOWN_FAILURES as _CANAL_FAILURES
+from .canal_validation import canal_targets
+from .canal_validation import clear_caches as _clear_canal_caches
 from .intervention_validation import KNOWN_FAILURES as _INTERVENTION_FAILURES
 from .intervention_validation import clear_caches as _clear_intervention_caches
 from .intervention_validation import intervention_validation_targets
@@ -251,6 +254,7 @@ def targets() -> list[Target]:
     t.extend(issue10_targets())
     t.extend(Target(*args, **kwargs) for args, kwargs in differential_targets(scenario_path))  # issue 15
     t.extend(Target(**d) for d in intervention_validation_targets())
+    t.extend(Target(**d) for d in canal_targets())  # central canal (issue 14)
     t.extend(Target(**d) for d in timeline_targets())  # walking postures and claudication (issue 15)
     return [replace(x, reason=x.reason or KNOWN_FAILURES[x.id]) if x.id in KNOWN_FAILURES else x for x in t]
 
@@ -261,6 +265,7 @@ def run_validation(kind: str | None = None) -> list[Result]:
                    _pain_by_grade):
         cached.cache_clear()
     _clear_intervention_caches()
+    _clear_canal_caches()
     return [Result(t, float(t.compute())) for t in targets() if kind in (None, t.kind)]
 
 
@@ -656,6 +661,7 @@ KNOWN_FAILURES = {
         "between trunk 100 deg and -40 deg, Hayes's mean of 2-3 mm, but Hayes's tail (20 % >= 4 mm, an SD near "
         "1.8 mm) is far wider than the anatomy spreads give, and includes radiographic measurement error"),
     **_INTERVENTION_FAILURES,
+    **_CANAL_FAILURES,
     "scenario_spondylolisthesis_claudication": (
         "in the grade-1 slip scenario standing and sitting (and extension and flexion) differ by less than "
         "the 2-point, 30 % signature margin: the slip's posture change (about 1 mm) moves L5 compression "

@@ -19,7 +19,7 @@ SCENARIOS = sorted((ROOT / "configs" / "scenarios").glob("*.toml"))
 PINNED = (
     "compressive_force_n", "flexion_moment_nm", "segment_angle_deg", "lateral_angle_deg", "axial_angle_deg",
     "facet_force_n", "idp_mpa", "slip_mm", "disc_bulge_mm", "disc_height_posterior_mm",
-    "foraminal_height_mm", "foraminal_width_mm", "foraminal_area_mm2", "lateral_recess_depth_mm",
+    "foraminal_height_mm", "foraminal_width_mm", "foraminal_area_mm2", "lateral_recess_depth_mm", "canal_area_mm2",
     "l4_clearance_mm", "l4_pressure_kpa", "l4_drg_pressure_kpa", "l4_root_x_mm", "l4_root_y_mm",
     "l5_clearance_mm", "l5_pressure_kpa", "l4_grade", "l5_grade",
     "pain_buttock", "pain_anterior_thigh", "pain_lateral_leg", "pain_dorsum_foot", "distribution",
