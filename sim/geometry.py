@@ -168,9 +168,29 @@ def disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, tr
     postural) at 0.25 mm per mm, pressure on the annulus, and the uncovered
     L5 disc margin of an anteriorly translated L4 (pseudo-disc).  Never negative.
 
+    ``idp_mpa`` is the pressure of a nucleus carrying the segment's whole
+    compression (the chains pass the IDP of the compressive force, not of the
+    disc's share): the bulge follows the disc's height, not its pressure.  At
+    the same load a disc that loses height bulges more although its pressure
+    falls, and one whose pressure rises bulges less (brinckmann_horst1985:
+    fracture and discectomy versus intradiscal injection; brinckmann1991).  So
+    the load the facets take over when narrowing brings them into contact
+    (adams_hutton1980) does not shrink the bulge: with the disc's own share a
+    0.3 mm height loss at the facet gap took 1 mm off the bulge and freed a
+    compressed L4 ganglion.
+
+    ``translation_mm`` is the uncovered L5 margin: the larger of L4's
+    translation in the posture and its neutral slip.  The pseudo-disc over the
+    margin the neutral slip uncovers is standing tissue (the model's
+    assumption, as ``slip_pseudo_bulge_ratio``); a load that draws L4 back does
+    not take it away, a load that carries L4 further forward uncovers more.
+    Otherwise a disc softened in shear by height loss would slide back under a
+    posterior shear and free the L4 ganglion.
+
     References
     ----------
     Brinckmann P, Grootenboer H (1991) Spine 16(6):641-646 (bulge per height loss).
+    Brinckmann P, Horst M (1985) Spine 10:138-145 (bulge follows height, not pressure).
     Reuber M et al. (1982) J Biomech Eng 104(3):187-192 (bulge under load, <= 2.7 mm).
     """
     b = (static_bulge_mm + bulge_per_height_loss * (height_loss_mm + local_closure_mm)
