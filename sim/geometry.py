@@ -205,7 +205,12 @@ def contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per_
 
     ``h0`` is measured lying (``p_ref = IDP_REFERENCE_MPA``); the nucleus moving
     towards it (flexion, sitting) and the pressure feed it, extension drains it:
-    the flexion- and sitting-sensitive lesion.
+    the flexion- and sitting-sensitive lesion.  ``idp_mpa`` is, as for
+    :func:`disc_bulge_mm`, the pressure of a nucleus carrying the segment's
+    whole compression: a contained herniation is a focal bulge of an intact
+    annulus, and the load the facets take over as the disc narrows does not
+    draw it back (with the disc's own share, height loss in extension
+    shrank a subarticular herniation and freed the L5 root).
 
     References
     ----------
@@ -216,19 +221,24 @@ def contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per_
     return size_mm * max(g, 0.0)
 
 
-def foraminal_herniation_mm(size_mm, disc_height_posterior_mm, height_loss_mm, loaded_posterior_height_mm):
+def foraminal_herniation_mm(size_mm, disc_height_posterior_mm, loaded_posterior_height_mm):
     """Protrusion of a foraminal or extraforaminal herniation in a posture [mm].
 
-    A mass of fixed section in the closing disc band, ``h = h0 (hp - hl) / hp'``:
-    extension and bending towards it squeeze it out, flexion lets it back
-    (the Kemp pattern of foraminal lesions).
+    A mass of fixed section ``h0 hp`` (``h0`` its protrusion from the band
+    at the anatomical posterior height ``hp``) in the band's loaded height
+    ``hp'``: ``h = h0 hp / hp'``.  Extension and bending towards it squeeze it
+    out, flexion lets it back (the Kemp pattern of foraminal lesions), and
+    degenerative narrowing squeezes it like load does.  The section is not
+    scaled by the degenerated rest height: then a thinner disc held a smaller
+    mass, and on the convex side of a held lateral bend (the concave margin
+    bottoms, the band opens beyond rest, more as the disc is thinner) more
+    height loss retracted the herniation off the L4 root.
 
     References
     ----------
     Orita S et al. (2016) Eur J Orthop Surg Traumatol 26(7):685-693 (extension provokes foraminal stenosis).
     """
-    rest = max(disc_height_posterior_mm - height_loss_mm, MIN_BAND_MM)
-    return size_mm * rest / max(loaded_posterior_height_mm, MIN_BAND_MM)
+    return size_mm * max(disc_height_posterior_mm, MIN_BAND_MM) / max(loaded_posterior_height_mm, MIN_BAND_MM)
 
 
 def herniation_routing_mm(zone, affected, contained_mm, foraminal_mm, central_reach):
@@ -472,10 +482,9 @@ def _contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per
 
 
 @njit(cache=True)
-def _foraminal_herniation_mm(size_mm, disc_height_posterior_mm, height_loss_mm, loaded_posterior_height_mm):
+def _foraminal_herniation_mm(size_mm, disc_height_posterior_mm, loaded_posterior_height_mm):
     """Twin of :func:`foraminal_herniation_mm` [mm]."""
-    rest = max(disc_height_posterior_mm - height_loss_mm, MIN_BAND_MM)
-    return size_mm * rest / max(loaded_posterior_height_mm, MIN_BAND_MM)
+    return size_mm * max(disc_height_posterior_mm, MIN_BAND_MM) / max(loaded_posterior_height_mm, MIN_BAND_MM)
 
 
 @njit(cache=True)

@@ -251,9 +251,9 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_DISC_BULGE_MM] = bulge
         shift = geo.nuclear_shift_mm(angle, v["anatomy.disc_height_anterior_mm"], v["anatomy.disc_height_posterior_mm"],
                                      hl, w, v["anatomy.disc_depth_mm"], tissue["nucleus_depth_fraction"])
-        contained = geo.contained_herniation_mm(hsize, shift, idp, tissue["herniation_migration_gain_per_mm"],
+        contained = geo.contained_herniation_mm(hsize, shift, idp_load, tissue["herniation_migration_gain_per_mm"],
                                                 tissue["herniation_pressure_gain_per_mpa"])
-        squeezed = geo.foraminal_herniation_mm(hsize, v["anatomy.disc_height_posterior_mm"], hl, hp_loaded)
+        squeezed = geo.foraminal_herniation_mm(hsize, v["anatomy.disc_height_posterior_mm"], hp_loaded)
         foraminal_hern, recess_hern, extra_hern = geo.herniation_routing_mm(
             zone, affected, contained, squeezed, tissue["central_herniation_reach"])
         o[OUT_NUCLEAR_SHIFT_MM] = shift
@@ -415,8 +415,8 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
         bulge = geo._disc_bulge_mm(p[_BULGE], hl, closure, idp_load, uncovered, p[_BPH], p[_BPI], p[_PSEUDO])
         o[OUT_DISC_BULGE_MM] = bulge
         shift = geo._nuclear_shift_mm(angle, p[_HA], p[_HP], hl, w, p[_DEPTH], p[_NUCF])
-        contained = geo._contained_herniation_mm(hsize, shift, idp, p[_GMIG], p[_GIDP])
-        squeezed = geo._foraminal_herniation_mm(hsize, p[_HP], hl, hp_loaded)
+        contained = geo._contained_herniation_mm(hsize, shift, idp_load, p[_GMIG], p[_GIDP])
+        squeezed = geo._foraminal_herniation_mm(hsize, p[_HP], hp_loaded)
         foraminal_hern, recess_hern, extra_hern = geo._herniation_routing_mm(zone, affected, contained, squeezed,
                                                                              p[_CREACH])
         o[OUT_NUCLEAR_SHIFT_MM] = shift

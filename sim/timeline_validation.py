@@ -123,8 +123,4 @@ KNOWN_FAILURES = {
         "the walking postures are the static trunk model at double support: no inertial or muscle load of gait, "
         "and the 2 deg of extension moves load to the facets, so walking IDP is below standing (0.90) where "
         "Wilke measured 6-30 % above it"),
-    "treadmill_stop_central_stenosis": (
-        "a first-order deficit rises as 1 - exp(-t/tau): calibrated to the median onset (1.31 min) it reaches "
-        "7/10 at 7.5 min, a stop/onset ratio of 5.7 where patients show 2.0-2.6 (means and medians of Deen "
-        "1995); a recruitment (sigmoid) onset would be needed"),
 }

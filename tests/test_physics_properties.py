@@ -527,7 +527,7 @@ def test_height_loss_in_held_extension(posture):
 
 #: Counterexamples found with fresh random examples (SIM_HYPOTHESIS=explore and a wider random search of every
 #: monotone key, both engines): full configurations, the posture, side and the two values of the key.
-REGRESSIONS = json.loads((Path(__file__).parent / "data" / "monotone_regressions.json").read_text())
+REGRESSIONS = json.loads((Path(__file__).parent / "data" / "monotone_regressions.json").read_text())  # {"fixed": [...]}
 MONOTONE_ROOTS = {key: roots for key, _, roots in MONOTONE}
 
 
@@ -547,12 +547,3 @@ def test_monotone_regressions(engine, case):
     r = evaluate(_regression_batch(case), engine)
     _assert_non_decreasing(r, MONOTONE_ROOTS[case["key"]], f"{case['why']}: {case['values']}")
 
-
-@pytest.mark.xfail(strict=True, reason="open: a foraminal (extraforaminal) herniation is a mass of fixed section "
-                   "sized at the rest height hp - hl; on the convex side of a held lateral bend the concave margin "
-                   "bottoms and the band opens beyond rest, more as the disc is thinner, so the herniation "
-                   "retracts faster than height loss narrows the foramen")
-@pytest.mark.parametrize("case", REGRESSIONS["known"], ids=[c["why"] for c in REGRESSIONS["known"]])
-def test_monotone_known_open(case):
-    r = evaluate(_regression_batch(case), "numba")
-    _assert_non_decreasing(r, MONOTONE_ROOTS[case["key"]], case["why"])
