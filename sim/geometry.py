@@ -168,9 +168,29 @@ def disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, tr
     postural) at 0.25 mm per mm, pressure on the annulus, and the uncovered
     L5 disc margin of an anteriorly translated L4 (pseudo-disc).  Never negative.
 
+    ``idp_mpa`` is the pressure of a nucleus carrying the segment's whole
+    compression (the chains pass the IDP of the compressive force, not of the
+    disc's share): the bulge follows the disc's height, not its pressure.  At
+    the same load a disc that loses height bulges more although its pressure
+    falls, and one whose pressure rises bulges less (brinckmann_horst1985:
+    fracture and discectomy versus intradiscal injection; brinckmann1991).  So
+    the load the facets take over when narrowing brings them into contact
+    (adams_hutton1980) does not shrink the bulge: with the disc's own share a
+    0.3 mm height loss at the facet gap took 1 mm off the bulge and freed a
+    compressed L4 ganglion.
+
+    ``translation_mm`` is the uncovered L5 margin: the larger of L4's
+    translation in the posture and its neutral slip.  The pseudo-disc over the
+    margin the neutral slip uncovers is standing tissue (the model's
+    assumption, as ``slip_pseudo_bulge_ratio``); a load that draws L4 back does
+    not take it away, a load that carries L4 further forward uncovers more.
+    Otherwise a disc softened in shear by height loss would slide back under a
+    posterior shear and free the L4 ganglion.
+
     References
     ----------
     Brinckmann P, Grootenboer H (1991) Spine 16(6):641-646 (bulge per height loss).
+    Brinckmann P, Horst M (1985) Spine 10:138-145 (bulge follows height, not pressure).
     Reuber M et al. (1982) J Biomech Eng 104(3):187-192 (bulge under load, <= 2.7 mm).
     """
     b = (static_bulge_mm + bulge_per_height_loss * (height_loss_mm + local_closure_mm)
@@ -185,7 +205,12 @@ def contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per_
 
     ``h0`` is measured lying (``p_ref = IDP_REFERENCE_MPA``); the nucleus moving
     towards it (flexion, sitting) and the pressure feed it, extension drains it:
-    the flexion- and sitting-sensitive lesion.
+    the flexion- and sitting-sensitive lesion.  ``idp_mpa`` is, as for
+    :func:`disc_bulge_mm`, the pressure of a nucleus carrying the segment's
+    whole compression: a contained herniation is a focal bulge of an intact
+    annulus, and the load the facets take over as the disc narrows does not
+    draw it back (with the disc's own share, height loss in extension
+    shrank a subarticular herniation and freed the L5 root).
 
     References
     ----------
@@ -196,19 +221,24 @@ def contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per_
     return size_mm * max(g, 0.0)
 
 
-def foraminal_herniation_mm(size_mm, disc_height_posterior_mm, height_loss_mm, loaded_posterior_height_mm):
+def foraminal_herniation_mm(size_mm, disc_height_posterior_mm, loaded_posterior_height_mm):
     """Protrusion of a foraminal or extraforaminal herniation in a posture [mm].
 
-    A mass of fixed section in the closing disc band, ``h = h0 (hp - hl) / hp'``:
-    extension and bending towards it squeeze it out, flexion lets it back
-    (the Kemp pattern of foraminal lesions).
+    A mass of fixed section ``h0 hp`` (``h0`` its protrusion from the band
+    at the anatomical posterior height ``hp``) in the band's loaded height
+    ``hp'``: ``h = h0 hp / hp'``.  Extension and bending towards it squeeze it
+    out, flexion lets it back (the Kemp pattern of foraminal lesions), and
+    degenerative narrowing squeezes it like load does.  The section is not
+    scaled by the degenerated rest height: then a thinner disc held a smaller
+    mass, and on the convex side of a held lateral bend (the concave margin
+    bottoms, the band opens beyond rest, more as the disc is thinner) more
+    height loss retracted the herniation off the L4 root.
 
     References
     ----------
     Orita S et al. (2016) Eur J Orthop Surg Traumatol 26(7):685-693 (extension provokes foraminal stenosis).
     """
-    rest = max(disc_height_posterior_mm - height_loss_mm, MIN_BAND_MM)
-    return size_mm * rest / max(loaded_posterior_height_mm, MIN_BAND_MM)
+    return size_mm * max(disc_height_posterior_mm, MIN_BAND_MM) / max(loaded_posterior_height_mm, MIN_BAND_MM)
 
 
 def herniation_routing_mm(zone, affected, contained_mm, foraminal_mm, central_reach):
@@ -452,10 +482,9 @@ def _contained_herniation_mm(size_mm, nuclear_shift, idp_mpa, migration_gain_per
 
 
 @njit(cache=True)
-def _foraminal_herniation_mm(size_mm, disc_height_posterior_mm, height_loss_mm, loaded_posterior_height_mm):
+def _foraminal_herniation_mm(size_mm, disc_height_posterior_mm, loaded_posterior_height_mm):
     """Twin of :func:`foraminal_herniation_mm` [mm]."""
-    rest = max(disc_height_posterior_mm - height_loss_mm, MIN_BAND_MM)
-    return size_mm * rest / max(loaded_posterior_height_mm, MIN_BAND_MM)
+    return size_mm * max(disc_height_posterior_mm, MIN_BAND_MM) / max(loaded_posterior_height_mm, MIN_BAND_MM)
 
 
 @njit(cache=True)

@@ -204,6 +204,7 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         angle, lat, axial, w, u = a_fused, 0.0, 0.0, 0.0, slip_rest
         tip_l = tip_r = surf_l = surf_r = iters = at_bound = 0.0
         f_disc, f_facet, idp = ivn.fused_loads(force, iv)
+        idp_load = idp
     else:
         law = [v[k] for k in ld.LAW_KEYS]
         angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech.segment_equilibrium(
@@ -217,10 +218,15 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         f_facet = tip_l + tip_r + surf_l + surf_r
         idp = mech.intradiscal_pressure_mpa(f_disc, v["anatomy.disc_area_mm2"], tissue["idp_correction_factor"],
                                             tissue["swelling_pressure_mpa"])
+        # the load part of the bulge follows the compression through the disc space, not the nucleus pressure left
+        # once narrowing brings the facets into contact (see sim.geometry.disc_bulge_mm)
+        idp_load = mech.intradiscal_pressure_mpa(force - f_spacer, v["anatomy.disc_area_mm2"],
+                                                 tissue["idp_correction_factor"], tissue["swelling_pressure_mpa"])
     at_bound = max(at_bound, held)  # a rotation or the compression held at its limit
     slip = mech.radiographic_slip_mm(u, angle, v["anatomy.disc_height_posterior_mm"], hl,
                                      tissue["cor_anterior_offset_mm"])
-    ahead = max(u, 0.0)  # anterior translation of L4: pseudo-bulge, recess
+    ahead = max(u, 0.0)  # anterior translation of L4: recess
+    uncovered = max(u, slip_rest, 0.0)  # L5 margin uncovered: the pseudo-disc of the neutral slip stays
 
     out = np.zeros((2, len(OUTPUTS)))
     flavum_increase, recess_gains = [0.0, 0.0], [0.0, 0.0]  # per side, for the central canal
@@ -244,15 +250,15 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_DISC_HEIGHT_POSTERIOR_MM] = hp_loaded
 
         # stage 3: geometry.  Bulge and herniation in this posture, then the foramen and the recess
-        bulge = geo.disc_bulge_mm(v["pathology.disc_bulge_mm"], hl, closure, idp, ahead,
+        bulge = geo.disc_bulge_mm(v["pathology.disc_bulge_mm"], hl, closure, idp_load, uncovered,
                                   tissue["bulge_per_height_loss"], tissue["bulge_per_idp_mm_per_mpa"],
                                   tissue["slip_pseudo_bulge_ratio"])
         o[OUT_DISC_BULGE_MM] = bulge
         shift = geo.nuclear_shift_mm(angle, v["anatomy.disc_height_anterior_mm"], v["anatomy.disc_height_posterior_mm"],
                                      hl, w, v["anatomy.disc_depth_mm"], tissue["nucleus_depth_fraction"])
-        contained = geo.contained_herniation_mm(hsize, shift, idp, tissue["herniation_migration_gain_per_mm"],
+        contained = geo.contained_herniation_mm(hsize, shift, idp_load, tissue["herniation_migration_gain_per_mm"],
                                                 tissue["herniation_pressure_gain_per_mpa"])
-        squeezed = geo.foraminal_herniation_mm(hsize, v["anatomy.disc_height_posterior_mm"], hl, hp_loaded)
+        squeezed = geo.foraminal_herniation_mm(hsize, v["anatomy.disc_height_posterior_mm"], hp_loaded)
         foraminal_hern, recess_hern, extra_hern = geo.herniation_routing_mm(
             zone, affected, contained, squeezed, tissue["central_herniation_reach"])
         o[OUT_NUCLEAR_SHIFT_MM] = shift
@@ -371,6 +377,7 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
         angle, lat, axial, w, u = a_fused, 0.0, 0.0, 0.0, slip_rest
         tip_l, tip_r, surf_l, surf_r, iters, at_bound = 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
         f_disc, f_facet, idp = ivn._fused_loads(force, iv)
+        idp_load = idp
     else:
         angle, lat, axial, w, u, tip_l, tip_r, surf_l, surf_r, iters, at_bound = mech._segment_equilibrium(
             force, shear, m_sag, m_lat, m_ax, imposed, a_imp, lat_imp, ax_imp, p[_KF0], p[_BF], p[_KE0], p[_BE],
@@ -388,9 +395,11 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
         f_disc = force - f_spacer - tip_l - tip_r
         f_facet = tip_l + tip_r + surf_l + surf_r
         idp = mech._intradiscal_pressure_mpa(f_disc, p[_AREA], p[_KIDP], p[_SWELL])
+        idp_load = mech._intradiscal_pressure_mpa(force - f_spacer, p[_AREA], p[_KIDP], p[_SWELL])
     at_bound = max(at_bound, held)
     slip = mech._radiographic_slip_mm(u, angle, p[_HP], hl, p[_COR])
     ahead = max(u, 0.0)
+    uncovered = max(u, slip_rest, 0.0)
 
     # without lateral bending or axial rotation and without one-sided disease both sides are mirror images
     symmetric = (lat == 0.0 and axial == 0.0 and (zone <= ZONE_CENTRAL or hside == geo.SIDE_BOTH)
@@ -421,11 +430,11 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
         o[OUT_DISC_HEIGHT_POSTERIOR_MM] = hp_loaded
 
         # stage 3: geometry.  Bulge and herniation in this posture, then the foramen and the recess
-        bulge = geo._disc_bulge_mm(p[_BULGE], hl, closure, idp, ahead, p[_BPH], p[_BPI], p[_PSEUDO])
+        bulge = geo._disc_bulge_mm(p[_BULGE], hl, closure, idp_load, uncovered, p[_BPH], p[_BPI], p[_PSEUDO])
         o[OUT_DISC_BULGE_MM] = bulge
         shift = geo._nuclear_shift_mm(angle, p[_HA], p[_HP], hl, w, p[_DEPTH], p[_NUCF])
-        contained = geo._contained_herniation_mm(hsize, shift, idp, p[_GMIG], p[_GIDP])
-        squeezed = geo._foraminal_herniation_mm(hsize, p[_HP], hl, hp_loaded)
+        contained = geo._contained_herniation_mm(hsize, shift, idp_load, p[_GMIG], p[_GIDP])
+        squeezed = geo._foraminal_herniation_mm(hsize, p[_HP], hp_loaded)
         foraminal_hern, recess_hern, extra_hern = geo._herniation_routing_mm(zone, affected, contained, squeezed,
                                                                              p[_CREACH])
         o[OUT_NUCLEAR_SHIFT_MM] = shift

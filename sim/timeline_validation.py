@@ -125,6 +125,6 @@ def timeline_targets() -> list[dict]:
 KNOWN_FAILURES = {
     "treadmill_stop_central_stenosis": (
         "the onset is calibrated to the median of Deen 1995 (1.31 min) and the deficit's sigmoid recruitment "
-        "gives a stop/onset ratio of 2.2, between that cohort's ratio of means (2.04) and of medians (2.61), "
-        "so severe pain comes at 2.8 min, below the cohort's median stop (3.42 min) that opens the band"),
+        "gives a stop/onset ratio of 2.1, between that cohort's ratio of means (2.04) and of medians (2.61), "
+        "so severe pain comes at 2.7 min, below the cohort's median stop (3.42 min) that opens the band"),
 }

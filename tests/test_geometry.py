@@ -75,7 +75,7 @@ def test_flavum_recess_routing_offset_twins(batch, angle, closure, lateral, slip
             cont_args = (size, shift, idp, t["herniation_migration_gain_per_mm"], t["herniation_pressure_gain_per_mpa"])
             contained = geo.contained_herniation_mm(*cont_args)
             assert geo._contained_herniation_mm(*cont_args) == pytest.approx(contained, rel=RTOL, abs=ATOL)
-            sq_args = (size, hp, hl, hp - hl - closure)
+            sq_args = (size, hp, hp - hl - closure)
             squeezed = geo.foraminal_herniation_mm(*sq_args)
             assert geo._foraminal_herniation_mm(*sq_args) == pytest.approx(squeezed, rel=RTOL, abs=ATOL)
             bulge_args = (v["pathology.disc_bulge_mm"], hl, closure, idp, slip - 2.0, t["bulge_per_height_loss"],
