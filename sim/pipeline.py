@@ -7,12 +7,13 @@ underscore) in the same order, line for line, and is held to the reference at
 1e-9 relative (tests/test_engines.py).  The batch kernels
 :func:`evaluate_batch` and :func:`evaluate_sets` run :func:`_evaluate_row`
 with ``prange`` over tasks of rows, one scratch buffer per task and no
-allocation in the row loop.
+allocation in the row loop; :func:`evaluate_overrides` serves ``sim.evaluate``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import parallel_chunksize
 
 from . import claudication as clm
 from . import compression as cmp
@@ -483,22 +484,88 @@ def _scratch(n_postures):
             np.full((n_postures, ld.N_MEMO_KEYS), np.nan), np.empty((n_postures, ld.N_MEMO_VALUES)))
 
 
+def dynamic_tasks():
+    """Context in which the batch kernels hand their tasks out one at a time to whichever thread is free.
+
+    numba's default splits the ``prange`` into one equal block per thread: rows differ in
+    cost, and a core that another process shares then holds back the whole batch.  (Set from
+    Python: the call inside a kernel would keep numba from caching it.)
+    """
+    return parallel_chunksize(1)
+
+
+@njit(cache=True)
+def _private(n_col, table, coef):
+    """Per-task copies of a row, its outputs, the posture table and the referral vector.
+
+    Each view numba takes of an array (a row, a slice) counts a reference on the array's
+    header; on arrays shared by all threads (the batch, the output) both cores write that one
+    cache line for every view, several dozen times per row.  The row function therefore only
+    ever sees arrays of its own task.
+    """
+    return np.empty(n_col), np.empty((2, NOUT)), table.copy(), coef.copy()
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def evaluate_batch_into(matrix, table, coef, chunk, out):
     """Fused pipeline over a packed batch into ``out`` ``(n, 2, NOUT)``; ``prange`` over tasks of ``chunk`` rows.
 
+    Call it under :func:`dynamic_tasks`.  Each task copies its rows into, and its outputs out
+    of, its own buffers (:func:`_private`).
     ``sim.engine.run_engine`` allocates ``out`` with NumPy, which asks the kernel for huge pages
     on large arrays: first touching the output page by page costed about as much as the
     geometry stage on the benchmark machine.
     """
-    n_rows = matrix.shape[0]
+    n_rows, n_col = matrix.shape
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
+        row, res, tab, cf = _private(n_col, table, coef)
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
-            _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+            for j in range(n_col):
+                row[j] = matrix[i, j]
+            _evaluate_row(row, tab, cf, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+            for s in range(2):
+                for j in range(NOUT):
+                    out[i, s, j] = res[s, j]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def evaluate_overrides(base_row, cols, values, table, coef, chunk, side):
+    """Fused pipeline over rows given as ``base_row`` with columns ``cols`` set to ``values[i]``.
+
+    Result-major outputs ``(NOUT, m)``: with ``side`` (one 0/1 per row) only that side,
+    ``m = n``; with an empty ``side`` both, left then right per row, ``m = 2 n``.  For
+    ``sim.evaluate``: no packed matrix is built, and each result is one contiguous array.
+    Same row function as :func:`evaluate_batch_into`; call it under :func:`dynamic_tasks`.
+    """
+    n_rows = values.shape[0]
+    n_col = base_row.shape[0]
+    both = side.shape[0] == 0
+    out = np.empty((NOUT, 2 * n_rows if both else n_rows))
+    n_chunks = (n_rows + chunk - 1) // chunk
+    for k in prange(n_chunks):
+        nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
+        row, res, tab, cf = _private(n_col, table, coef)
+        for j in range(n_col):
+            row[j] = base_row[j]
+        start = k * chunk
+        stop = min(start + chunk, n_rows)
+        for i in range(start, stop):
+            for j in range(cols.shape[0]):
+                row[cols[j]] = values[i, j]
+            _evaluate_row(row, tab, cf, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+            if both:
+                for q in range(NOUT):
+                    out[q, 2 * i] = res[0, q]
+                    out[q, 2 * i + 1] = res[1, q]
+            else:
+                s = side[i]
+                for q in range(NOUT):
+                    out[q, i] = res[s, q]
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -525,16 +592,16 @@ def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
-        row = np.empty(n_col)
-        res = np.empty((2, NOUT))
+        row, res, tab, cf = _private(n_col, table, coef)
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
             pset, post = divmod(i, n_post)
-            row[:] = base_rows[post]
+            for j in range(n_col):
+                row[j] = base_rows[post, j]
             for j in range(cols.shape[0]):
                 row[cols[j]] = values[pset, j]
-            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+            _evaluate_row(row, tab, cf, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
             for q in range(keep.shape[0]):
                 out[q, i, 0] = res[0, keep[q]]
                 out[q, i, 1] = res[1, keep[q]]
