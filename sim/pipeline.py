@@ -494,42 +494,23 @@ def dynamic_tasks():
     return parallel_chunksize(1)
 
 
-@njit(cache=True)
-def _private(n_col, table, coef):
-    """Per-task copies of a row, its outputs, the posture table and the referral vector.
-
-    Each view numba takes of an array (a row, a slice) counts a reference on the array's
-    header; on arrays shared by all threads (the batch, the output) both cores write that one
-    cache line for every view, several dozen times per row.  The row function therefore only
-    ever sees arrays of its own task.
-    """
-    return np.empty(n_col), np.empty((2, NOUT)), table.copy(), coef.copy()
-
-
 @njit(parallel=True, cache=True, nogil=True)
 def evaluate_batch_into(matrix, table, coef, chunk, out):
     """Fused pipeline over a packed batch into ``out`` ``(n, 2, NOUT)``; ``prange`` over tasks of ``chunk`` rows.
 
-    Call it under :func:`dynamic_tasks`.  Each task copies its rows into, and its outputs out
-    of, its own buffers (:func:`_private`).
+    Call it under :func:`dynamic_tasks`.
     ``sim.engine.run_engine`` allocates ``out`` with NumPy, which asks the kernel for huge pages
     on large arrays: first touching the output page by page costed about as much as the
     geometry stage on the benchmark machine.
     """
-    n_rows, n_col = matrix.shape
+    n_rows = matrix.shape[0]
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
-        row, res, tab, cf = _private(n_col, table, coef)
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
-            for j in range(n_col):
-                row[j] = matrix[i, j]
-            _evaluate_row(row, tab, cf, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
-            for s in range(2):
-                for j in range(NOUT):
-                    out[i, s, j] = res[s, j]
+            _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -542,21 +523,19 @@ def evaluate_overrides(base_row, cols, values, table, coef, chunk, side):
     Same row function as :func:`evaluate_batch_into`; call it under :func:`dynamic_tasks`.
     """
     n_rows = values.shape[0]
-    n_col = base_row.shape[0]
     both = side.shape[0] == 0
     out = np.empty((NOUT, 2 * n_rows if both else n_rows))
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
-        row, res, tab, cf = _private(n_col, table, coef)
-        for j in range(n_col):
-            row[j] = base_row[j]
+        row = base_row.copy()
+        res = np.empty((2, NOUT))
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
             for j in range(cols.shape[0]):
                 row[cols[j]] = values[i, j]
-            _evaluate_row(row, tab, cf, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
             if both:
                 for q in range(NOUT):
                     out[q, 2 * i] = res[0, q]
@@ -592,16 +571,16 @@ def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
-        row, res, tab, cf = _private(n_col, table, coef)
+        row = np.empty(n_col)
+        res = np.empty((2, NOUT))
         start = k * chunk
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
             pset, post = divmod(i, n_post)
-            for j in range(n_col):
-                row[j] = base_rows[post, j]
+            row[:] = base_rows[post]
             for j in range(cols.shape[0]):
                 row[cols[j]] = values[pset, j]
-            _evaluate_row(row, tab, cf, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
             for q in range(keep.shape[0]):
                 out[q, i, 0] = res[0, keep[q]]
                 out[q, i, 1] = res[1, keep[q]]
