@@ -7,6 +7,8 @@ peak RSS of a fresh subprocess that runs only the sweep.
 
     python benchmarks/run_benchmarks.py            # full run (the 1e7 sweep takes a few minutes)
     python benchmarks/run_benchmarks.py --quick    # smaller sizes, for a smoke test
+    python benchmarks/run_benchmarks.py --only parallel   # kernel vs compute-only loop scaling, prints only
+    python benchmarks/run_benchmarks.py --only evaluate   # sim.evaluate / bare kernel, prints only
 """
 
 from __future__ import annotations
@@ -107,6 +109,95 @@ def kernel_rates(n: int, n_reference: int, repeats: int) -> dict:
             "microseconds_per_config_1_thread": 1e6 / rate_one}
 
 
+def _control_loop():
+    """A compute-only ``prange`` loop (no memory traffic, no shared state): the machine's own scaling."""
+    import math
+
+    from numba import njit, prange
+
+    @njit(parallel=True)
+    def control(n, work):
+        out = np.empty(n)
+        for i in prange(n):
+            x = i * 1e-6
+            for _ in range(work):
+                x = math.sin(x) + 1e-3
+            out[i] = x
+        return out
+
+    return control
+
+
+def parallel_control(n: int, repeats: int) -> dict:
+    """Parallel efficiency of the kernel and of a compute-only loop, 1 and all threads alternated.
+
+    If the compute-only loop scales no better than the kernel, the bound is the machine
+    (virtual cores on shared physical ones, other jobs), not the kernel's memory use or
+    scheduling.  The loop's work is about the kernel's per row.
+    """
+    import numba
+
+    from sim.engine import run_engine
+    from sim.sweep import build_matrix, chunk_parameters, make_plan, spec_from_dict
+
+    plan = make_plan(spec_from_dict(sweep_data(n, chunk_configs=n)))
+    params, _ = chunk_parameters(plan, 0)
+    matrix = build_matrix(plan, params)
+    control = _control_loop()
+    runs = {"kernel": lambda: run_engine(matrix, plan.table, coef=plan.coef), "control": lambda: control(n, 60)}
+    for f in runs.values():
+        f()
+    threads = numba.config.NUMBA_NUM_THREADS
+    times = {(name, t): [] for name in runs for t in (1, threads)}
+    for _ in range(repeats):
+        for t in (1, threads):
+            numba.set_num_threads(t)
+            for name, f in runs.items():
+                t0 = time.perf_counter()
+                f()
+                times[name, t].append(time.perf_counter() - t0)
+    numba.set_num_threads(threads)
+    out = {"configs": n, "threads": threads}
+    for name in runs:
+        ratios = [a / (threads * b) for a, b in zip(times[name, 1], times[name, threads])]
+        out[f"{name}_efficiency"] = statistics.median(ratios)
+    return out
+
+
+def evaluate_overhead(n: int, repeats: int) -> dict:
+    """``sim.evaluate`` (labels in, labels out) against the bare kernel on the same configurations.
+
+    ``n`` mixed configurations: every built-in posture but the walking ones, random herniation
+    zone, herniation side and side, three numeric parameters drawn in their ranges.  The two are
+    run alternately; the ratio is the median of the per-round ratios.
+    """
+    from sim.engine import evaluate, pack, run_engine
+    from sim.layout import HERNIATION_SIDES, HERNIATION_ZONES
+    from sim.postures import BUILTIN_POSTURES
+
+    rng = np.random.default_rng(1)
+    postures = [p for p in BUILTIN_POSTURES if not p.startswith("walking")]
+    batch = {"posture": rng.choice(postures, n), "side": rng.choice(["left", "right"], n),
+             "pathology.herniation_zone": rng.choice(HERNIATION_ZONES, n),
+             "pathology.herniation_side": rng.choice(HERNIATION_SIDES, n),
+             "pathology.disc_height_loss_mm": rng.uniform(0.0, 3.0, n),
+             "pathology.herniation_size_mm": rng.uniform(0.0, 3.0, n),
+             "anatomy.foraminal_height_mm": rng.uniform(16.0, 24.0, n)}
+    matrix, table, *_ = pack(batch)
+    evaluate({k: v[:64] for k, v in batch.items()})  # compile / load cache
+    run_engine(matrix[:64], table)
+    t_kernel, t_eval = [], []
+    for _ in range(repeats):
+        for store, f in ((t_kernel, lambda: run_engine(matrix, table)), (t_eval, lambda: evaluate(batch))):
+            t0 = time.perf_counter()
+            f()
+            store.append(time.perf_counter() - t0)
+    return {"configs": n, "kernel_per_s": n / statistics.median(t_kernel),
+            "evaluate_per_s": n / statistics.median(t_eval),
+            "ratio": statistics.median([e / k for k, e in zip(t_kernel, t_eval)]),
+            "ratio_best": min(t_eval) / min(t_kernel)}
+
+
 def sweep_rate(n: int, repeats: int, tmp: Path, chunk_configs: int | None = None, outputs=None) -> dict:
     from sim.sweep import run_sweep, spec_from_dict
 
@@ -170,13 +261,26 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=str(HERE / "results.json"))
+    ap.add_argument("--only", choices=("parallel", "evaluate"),
+                    help="print one measure (parallel efficiency of the kernel against a compute-only loop, or "
+                         "sim.evaluate against the bare kernel) and write nothing")
     args = ap.parse_args(argv)
+    if args.only:
+        n = 2**15 if args.quick else 2**17
+        if args.only == "parallel":
+            res = parallel_control(n, 2 * args.repeats)
+        else:
+            res = evaluate_overhead(10**5, args.repeats)
+        print(json.dumps(res, indent=1))
+        return 0
     sys.stderr = open(os.devnull, "w") if not sys.stderr.isatty() else sys.stderr  # bars are noise in logs
     tmp = Path(tempfile.mkdtemp(prefix="sim_bench_"))
     try:
         kernel_n = 2**15 if args.quick else 2**18
         res = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"), "quick": args.quick}
         res["kernel"] = kernel_rates(kernel_n, 100 if args.quick else 400, args.repeats)
+        res["parallel_control"] = parallel_control(kernel_n // 4 if args.quick else kernel_n // 2, 2 * args.repeats)
+        res["evaluate"] = evaluate_overhead(10**5, args.repeats)
         sweep_n = 2**17 if args.quick else 2**21
         res["sweep"] = sweep_rate(sweep_n, max(3, args.repeats // 2 + 1), tmp)
         res["sweep"]["overhead_vs_kernel"] = res["kernel"]["numba_all_cores_per_s"] / res["sweep"]["per_s"] - 1
@@ -212,6 +316,17 @@ def table(res: dict) -> str:
         ("speed-up numba (all cores) / reference", f"{k['speedup_vs_reference']:.0f}x",
          f"1 thread: {k['speedup_1_thread_vs_reference']:.0f}x"),
         ("parallel efficiency", f"{k['parallel_efficiency']:.0%}", f"rate(all) / ({k['threads']} x rate(1))"),
+    ]
+    if "parallel_control" in res:
+        c = res["parallel_control"]
+        rows.append(("parallel efficiency, alternated with a compute-only loop",
+                     f"kernel {c['kernel_efficiency']:.0%}, loop {c['control_efficiency']:.0%}",
+                     f"{c['configs']} configs; the loop shows what the machine's cores allow"))
+    if "evaluate" in res:
+        e = res["evaluate"]
+        rows.append(("sim.evaluate (labels in and out) / bare kernel", f"{e['ratio']:.2f}x",
+                     f"{e['configs']:.0e} mixed configs, alternated; evaluate {e['evaluate_per_s']:.3g} configs/s"))
+    rows += [
         ("whole sweep, all results (kernel + chunks + store + bar)", f"{s['per_s']:.3g} configs/s",
          f"{s['configs']} configs, default chunks; {s['outputs']} results, {s['stored_bytes_per_config']} B/config"),
         ("sweep overhead over the bare kernel, all results", f"{s['overhead_vs_kernel']:.0%}",

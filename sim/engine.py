@@ -14,7 +14,6 @@ from . import params as prm
 from .errors import SimInputError
 from .layout import (
     CATEGORICAL_OUTPUTS,
-    CODE_COLUMNS,
     COLUMNS,
     GRADES,
     HERNIATION_SIDES,
@@ -42,7 +41,21 @@ def posture_table(custom: dict[str, Posture] | None = None) -> tuple[np.ndarray,
 
 
 def pack(batch: dict, custom_postures: dict | None = None):
-    """Check a batch and pack it: ``(matrix, table, posture_names, n, side_index or None)``."""
+    """Check a batch and pack it: ``(matrix, table, posture_names, n, side_index or None, postures)``."""
+    base_row, cols, values, table, names, n, side_index, posture_arr = pack_overrides(batch, custom_postures)
+    matrix = np.empty((n, len(COLUMNS)))
+    matrix[:] = base_row
+    matrix[:, cols] = values
+    return matrix, table, names, n, side_index, posture_arr
+
+
+def pack_overrides(batch: dict, custom_postures: dict | None = None):
+    """Check a batch and pack it as one row plus the columns that vary.
+
+    Returns ``(base_row, cols, values, table, posture_names, n, side_index or None, postures)``:
+    configuration ``i`` is ``base_row`` with columns ``cols`` set to ``values[i]`` (the
+    parameters given as arrays; scalars and defaults sit in ``base_row``).
+    """
     batch = dict(batch)
     side = batch.pop("side", None)
     lengths = {k: np.size(v) for k, v in batch.items() if np.ndim(v) > 0}
@@ -58,43 +71,69 @@ def pack(batch: dict, custom_postures: dict | None = None):
     defaults = prm.defaults()
     table, names = posture_table(custom_postures)
     postures = batch.pop("posture", "standing")
+    codes = {}
     for key, value in batch.items():
         spec = prm.get_spec(key)
-        values[spec.key] = np.broadcast_to(spec.check_array(value), (n,))
-    full = {k: values.get(k, defaults[k]) for k in defaults}  # defaults stay scalars: the checks broadcast
+        if spec.key in LABEL_CHOICES and np.ndim(value) > 0:
+            # label arrays: the compiled mapping to codes is also the check (no isin, no copy)
+            labels = _as_str(value)
+            codes[spec.key] = _label_codes_checked(labels, LABEL_CHOICES[spec.key], spec.check)
+            values[spec.key] = labels
+        else:
+            values[spec.key] = spec.check_array(value)  # shape () or (n,): the checks broadcast
+    full = {k: values.get(k, defaults[k]) for k in defaults}
     prm.check_consistency(full)
 
-    matrix = np.empty((n, len(COLUMNS)))
-    matrix[:, :len(PARAM_COLUMNS)] = [defaults[k] for k in PARAM_COLUMNS]
-    for i, key in enumerate(PARAM_COLUMNS):
-        if key in values:
-            matrix[:, i] = values[key]
+    base_row = np.empty(len(COLUMNS))
+    varying, columns = [], []
     posture_arr = np.broadcast_to(_as_str(postures), (n,))
-    posture_codes = _codes(posture_arr, names)
-    if np.any(posture_codes < 0):
-        bad = np.unique(posture_arr[np.asarray(posture_codes) < 0])
+    posture_codes = _codes(_as_str(postures), names)
+    if np.any(np.asarray(posture_codes) < 0):
+        bad = np.unique(posture_arr[np.broadcast_to(posture_codes, (n,)) < 0])
         raise SimInputError(f"posture {bad[0]!r} is unknown; allowed: {', '.join(names)}")
-    codes = {
-        "pathology.herniation_zone": _codes(full["pathology.herniation_zone"], HERNIATION_ZONES),
-        "pathology.herniation_side": _codes(full["pathology.herniation_side"], HERNIATION_SIDES),
-        "posture": posture_codes,
-    }
-    for i, key in enumerate(CODE_COLUMNS):
-        matrix[:, len(PARAM_COLUMNS) + i] = codes[key]
+    for key, choices in LABEL_CHOICES.items():
+        if key not in codes:
+            codes[key] = _codes(full[key], choices)
+    codes["posture"] = posture_codes
+    for i, key in enumerate(COLUMNS):
+        value = codes[key] if key in codes else full[key]
+        if np.ndim(value) > 0:
+            varying.append(i)
+            columns.append(value)
+        else:
+            base_row[i] = value
+    cols = np.array(varying, dtype=np.int64)
+    varied = np.empty((n, len(cols)))
+    for j, column in enumerate(columns):
+        varied[:, j] = column
     side_index = None
     if side is not None:
-        side_arr = np.broadcast_to(np.asarray(side).astype(str), (n,))
-        bad = [s for s in np.unique(side_arr) if s not in SIDES]
-        if bad:
-            raise SimInputError(f"side = {bad[0]!r} is unknown; allowed: left, right")
-        side_index = (side_arr == "right").astype(int)
-    return matrix, table, names, n, side_index, posture_arr
+
+        def unknown_side(label):
+            raise SimInputError(f"side = {label!r} is unknown; allowed: left, right")
+
+        side_codes = _label_codes_checked(_as_str(side), SIDES, unknown_side)
+        side_index = np.ascontiguousarray(np.broadcast_to(np.asarray(side_codes, dtype=np.int64), (n,)))
+    return base_row, cols, varied, table, names, n, side_index, posture_arr
 
 
 def _as_str(arr) -> np.ndarray:
     """``arr`` as a NumPy string array, without a copy when it already is one."""
     arr = np.asarray(arr)
     return arr if arr.dtype.kind == "U" else arr.astype(str)
+
+
+#: Categorical parameters of a packed row and their labels in code order.
+LABEL_CHOICES = {"pathology.herniation_zone": HERNIATION_ZONES, "pathology.herniation_side": HERNIATION_SIDES}
+
+
+def _label_codes_checked(labels: np.ndarray, choices, complain):
+    """:func:`_codes` of ``labels``; ``complain(label)`` raises for the first label not in ``choices``."""
+    found = _codes(labels, choices)
+    missing = np.asarray(found) < 0
+    if missing.any():
+        complain(str(labels.ravel()[np.flatnonzero(missing.ravel())[0]]))
+    return found
 
 
 def _codes(arr, choices):
@@ -134,8 +173,9 @@ def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
         coef = pack_coefficients()
     if engine == "numba":
         out = np.empty((matrix.shape[0], 2, len(OUTPUTS)))
-        pipeline.evaluate_batch_into(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
-                                     np.ascontiguousarray(coef, dtype=np.float64), int(chunk), out)
+        with pipeline.dynamic_tasks():
+            pipeline.evaluate_batch_into(np.ascontiguousarray(matrix), np.ascontiguousarray(table),
+                                         np.ascontiguousarray(coef, dtype=np.float64), int(chunk), out)
         return out
     if engine == "reference":
         return pipeline.evaluate(matrix, table, np.asarray(coef, dtype=np.float64))
@@ -169,16 +209,29 @@ def evaluate(batch: dict, engine: str = "numba", custom_postures: dict | None = 
     >>> bool(r["foraminal_height_mm"][1] < r["foraminal_height_mm"][0])
     True
     """
-    matrix, table, _, n, side_index, posture_arr = pack(batch, custom_postures)
-    raw = run_engine(matrix, table, engine)
+    base_row, cols, values, table, _, n, side_index, posture_arr = pack_overrides(batch, custom_postures)
     if side_index is not None:
-        flat = raw[np.arange(n), side_index]
         sides = np.array(SIDES)[side_index]
         post = posture_arr
     else:
-        flat = raw.reshape(2 * n, len(OUTPUTS))
         sides = np.tile(np.array(SIDES), n)
         post = np.repeat(posture_arr, 2)
+    if engine == "numba":
+        # rows built in the kernel from the overrides, results written result-major: no packed
+        # matrix, no gather of the requested sides
+        from . import pipeline
+        from .referral import pack_coefficients
+
+        chosen = np.zeros(0, dtype=np.int64) if side_index is None else side_index
+        with pipeline.dynamic_tasks():
+            by_result = pipeline.evaluate_overrides(base_row, cols, values, table, pack_coefficients(),
+                                                    DEFAULT_CHUNK, chosen)
+        return label(by_result.T, post, sides)
+    matrix = np.empty((n, len(COLUMNS)))
+    matrix[:] = base_row
+    matrix[:, cols] = values
+    raw = run_engine(matrix, table, engine)
+    flat = raw[np.arange(n), side_index] if side_index is not None else raw.reshape(2 * n, len(OUTPUTS))
     return label(flat, post, sides)
 
 
@@ -248,5 +301,5 @@ def foramen_shapes(scenario, posture: str) -> dict:
     return out
 
 
-__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "run_engine", "label", "posture_table", "ENGINES",
-           "GRADES", "BUILTIN_POSTURES"]
+__all__ = ["foramen_shapes", "evaluate", "simulate", "pack", "pack_overrides", "run_engine", "label", "posture_table",
+           "ENGINES", "GRADES", "BUILTIN_POSTURES"]

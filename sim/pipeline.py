@@ -7,12 +7,13 @@ underscore) in the same order, line for line, and is held to the reference at
 1e-9 relative (tests/test_engines.py).  The batch kernels
 :func:`evaluate_batch` and :func:`evaluate_sets` run :func:`_evaluate_row`
 with ``prange`` over tasks of rows, one scratch buffer per task and no
-allocation in the row loop.
+allocation in the row loop; :func:`evaluate_overrides` serves ``sim.evaluate``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import parallel_chunksize
 
 from . import canal as cnl
 from . import claudication as clm
@@ -524,10 +525,21 @@ def _scratch(n_postures):
             np.full((n_postures, ld.N_MEMO_KEYS), np.nan), np.empty((n_postures, ld.N_MEMO_VALUES)))
 
 
+def dynamic_tasks():
+    """Context in which the batch kernels hand their tasks out one at a time to whichever thread is free.
+
+    numba's default splits the ``prange`` into one equal block per thread: rows differ in
+    cost, and a core that another process shares then holds back the whole batch.  (Set from
+    Python: the call inside a kernel would keep numba from caching it.)
+    """
+    return parallel_chunksize(1)
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def evaluate_batch_into(matrix, table, coef, chunk, out):
     """Fused pipeline over a packed batch into ``out`` ``(n, 2, NOUT)``; ``prange`` over tasks of ``chunk`` rows.
 
+    Call it under :func:`dynamic_tasks`.
     ``sim.engine.run_engine`` allocates ``out`` with NumPy, which asks the kernel for huge pages
     on large arrays: first touching the output page by page costed about as much as the
     geometry stage on the benchmark machine.
@@ -540,6 +552,40 @@ def evaluate_batch_into(matrix, table, coef, chunk, out):
         stop = min(start + chunk, n_rows)
         for i in range(start, stop):
             _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def evaluate_overrides(base_row, cols, values, table, coef, chunk, side):
+    """Fused pipeline over rows given as ``base_row`` with columns ``cols`` set to ``values[i]``.
+
+    Result-major outputs ``(NOUT, m)``: with ``side`` (one 0/1 per row) only that side,
+    ``m = n``; with an empty ``side`` both, left then right per row, ``m = 2 n``.  For
+    ``sim.evaluate``: no packed matrix is built, and each result is one contiguous array.
+    Same row function as :func:`evaluate_batch_into`; call it under :func:`dynamic_tasks`.
+    """
+    n_rows = values.shape[0]
+    both = side.shape[0] == 0
+    out = np.empty((NOUT, 2 * n_rows if both else n_rows))
+    n_chunks = (n_rows + chunk - 1) // chunk
+    for k in prange(n_chunks):
+        nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
+        row = base_row.copy()
+        res = np.empty((2, NOUT))
+        start = k * chunk
+        stop = min(start + chunk, n_rows)
+        for i in range(start, stop):
+            for j in range(cols.shape[0]):
+                row[cols[j]] = values[i, j]
+            _evaluate_row(row, table, coef, res, nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
+            if both:
+                for q in range(NOUT):
+                    out[q, 2 * i] = res[0, q]
+                    out[q, 2 * i + 1] = res[1, q]
+            else:
+                s = side[i]
+                for q in range(NOUT):
+                    out[q, i] = res[s, q]
+    return out
 
 
 @njit(cache=True, nogil=True)

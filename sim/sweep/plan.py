@@ -198,7 +198,7 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     """
     from ..engine import DEFAULT_CHUNK
     from ..layout import COL, OUT
-    from ..pipeline import evaluate_sets
+    from ..pipeline import dynamic_tasks, evaluate_sets
 
     if n_threads:
         import numba
@@ -212,7 +212,8 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     for j, v in enumerate(params.values()):
         values[:, j] = v
     keep = np.array([OUT[name] for name in plan.outputs], dtype=np.int64)
-    out = evaluate_sets(plan.base_rows, cols, values, plan.table, plan.coef, DEFAULT_CHUNK, keep)
+    with dynamic_tasks():
+        out = evaluate_sets(plan.base_rows, cols, values, plan.table, plan.coef, DEFAULT_CHUNK, keep)
     return k, out.reshape((len(plan.outputs),) + block + (2,)), samples
 
 
