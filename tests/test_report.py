@@ -99,14 +99,24 @@ def population_store(tmp_path_factory):
 
 
 def test_grid_store_report(grid_store, tmp_path):
+    """``sim report STORE --paper letter``: the maps, every page on US Letter, the findings first and in words."""
     out = tmp_path / "rep"
-    assert main(["report", str(grid_store), "--out", str(out)]) == 0
-    check_report(out, ("map_l4_pressure", "map_l4_grade", "map_l5_pressure", "map_l5_grade"))
+    assert main(["report", str(grid_store), "--out", str(out), "--paper", "letter"]) == 0
+    check_report(out, ("map_l4_pressure", "map_l4_grade", "map_l5_pressure", "map_l5_grade"), paper=LETTER_PT)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    first = page.index("<h2")
+    findings = page[first:page.index("<h2", first + 1)]
+    assert "pathology.disc_height_loss_mm" not in findings  # sentences, not attribute dumps
+    assert re.search(r"\d", findings) and "disc height loss" in findings and "standing" in findings
 
 
-def test_population_store_report(population_store, tmp_path):
+def test_population_store_report(population_store, tmp_path, capsys):
+    """A population store's report (A4), with the progress shown on request."""
+    from sim.report import sweep_report
+
     out = tmp_path / "rep"
-    assert main(["report", str(population_store), "--out", str(out)]) == 0
+    sweep_report(population_store, out, progress=True)
+    assert "reading store" in capsys.readouterr().err
     check_report(out, ("distributions", "shares", "sensitivity"))
     assert "mean |SRRC|" in (out / "report.html").read_text(encoding="utf-8")
 
@@ -237,19 +247,6 @@ def test_unknown_paper_is_one_line_error(tmp_path):
         check_paper("a5")
 
 
-def test_letter_sweep_report_and_findings_first(grid_store, tmp_path):
-    from sim.report import sweep_report
-
-    out = sweep_report(grid_store, tmp_path / "rep", paper="letter")
-    check_report(tmp_path / "rep", ("map_l4_pressure", "map_l4_grade", "map_l5_pressure", "map_l5_grade"),
-                 paper=LETTER_PT)
-    page = out["html"].read_text(encoding="utf-8")
-    first = page.index("<h2")
-    findings = page[first:page.index("<h2", first + 1)]
-    assert "pathology.disc_height_loss_mm" not in findings  # sentences, not attribute dumps
-    assert re.search(r"\d", findings) and "disc height loss" in findings and "standing" in findings
-
-
 def test_sweep_title_from_sweep_name(tmp_path):
     import xarray as xr
 
@@ -362,13 +359,6 @@ def test_chunked_summary_equals_one_pass(population_store):
             assert np.allclose(a.outputs[name].quantiles[p], b.outputs[name].quantiles[p], equal_nan=True)
     _, labels, share = wf.shares(ds, "l5_grade")
     assert a.shares_pct("l5_grade") == pytest.approx(share)
-
-
-def test_population_report_shows_progress_on_request(population_store, tmp_path, capsys):
-    from sim.report import sweep_report
-
-    sweep_report(population_store, tmp_path / "rep", progress=True)
-    assert "reading store" in capsys.readouterr().err
 
 
 # --------------------------------------------------- issue 13: README figures --
