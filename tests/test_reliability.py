@@ -2,6 +2,7 @@
 reports that refuse or label incomplete stores and appear whole or not at all."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -210,14 +211,43 @@ def test_every_shipped_sweep_runs_and_reports(sweep_file, tmp_path, capsys):
     assert (tmp_path / "rep" / "report.pdf").read_bytes().rstrip().endswith(b"%%EOF")
 
 
+#: Words a shipped scenario's report must show beyond the common checks: an input it changes and its posture signature
+REPORT_WORDS = {"central_stenosis": ("pathology.ligamentum_flavum_hypertrophy_mm", "neurogenic-claudication")}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", sorted((ROOT / "configs" / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
 def test_every_shipped_scenario_runs_and_reports(scenario, tmp_path, capsys):
+    """``sim run`` and ``sim report`` of each shipped scenario; the report is built once and checked whole
+    (figures, HTML, PDF, the spine-versus-hip finding and the page numbers in the PDF text)."""
+    import shutil
+    import subprocess
+
+    from report_checks import SCENARIO_FIGURES, check_report, png_size
+
+    import sim
+
     assert _cli("run", scenario, "--format", "json") == 0
     records = json.loads(capsys.readouterr().out)
     assert records and all(r["l4_grade"] in ("none", "contact", "mild", "moderate", "severe") for r in records)
-    assert _cli("report", scenario, "--out", tmp_path / "rep") == 0, capsys.readouterr().err
-    assert (tmp_path / "rep" / "report.pdf").read_bytes().rstrip().endswith(b"%%EOF")
+    out = tmp_path / "rep"
+    assert _cli("report", scenario, "--out", out) == 0, capsys.readouterr().err
+    assert (out / "report.pdf").read_bytes().rstrip().endswith(b"%%EOF")
+    postures = sim.load_scenario(scenario).postures
+    charts = {f"body_chart_{p}" for p in postures}  # beside the page, not in it
+    embedded = sorted(p.stem for p in out.glob("*.png") if p.stem not in charts)
+    assert set(SCENARIO_FIGURES) <= set(embedded)
+    check_report(out, embedded)
+    for chart in charts:  # one body chart per posture, at print resolution
+        w, h = png_size(out / f"{chart}.png")
+        assert w > 1200 and h > 1200, (chart, w, h)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert all(word in page for word in REPORT_WORDS.get(scenario.stem, ())), scenario.stem
+    if shutil.which("pdftotext"):  # poppler's: the PDF carries the text of the page
+        text = subprocess.run(["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "Spine versus hip" in text and text.index("Findings") < text.index("Appendix")
+        assert re.search(r"page 1 of \d+", text)
 
 
 # ------------------------------------------------------ one line for every user failure --

@@ -3,7 +3,6 @@ are valid images of sensible size, the HTML embeds them and the commands behave.
 
 import json
 import re
-import struct
 import warnings
 from pathlib import Path
 
@@ -13,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from report_checks import A4_PT, LETTER_PT, SCENARIO_FIGURES, check_report, pdf_page_sizes, png_size  # noqa: E402
 
 import sim  # noqa: E402
 from sim.cli import main  # noqa: E402
@@ -23,69 +23,10 @@ from sim.units import KPA_PER_MMHG  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "configs" / "scenarios"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SCENARIO_FIGURES = ("compression", "foramen", "mechanics", "referred_pain", "body_chart_postures", "differential",
-                    "timeline")
-A4_PT = (595.44, 841.68)
-LETTER_PT = (612.0, 792.0)
 POSTURES = ("standing", "sitting", "flexion", "extension")
 
 
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == PNG_MAGIC, f"{path.name} is not a PNG"
-    assert data[12:16] == b"IHDR"
-    return struct.unpack(">II", data[16:24])
-
-
-def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
-    """Width and height [pt] of every page of a PDF (from each page's MediaBox)."""
-    pdf = path.read_bytes()
-    boxes = re.findall(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
-    assert len(boxes) == len(re.findall(rb"/Type\s*/Page\b", pdf)), "one MediaBox per page"
-    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
-
-
-def section_headings(page: str) -> list[str]:
-    """Text of the report's sections (h2) in order."""
-    return [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page)]
-
-
-def check_report(outdir: Path, names, max_kb: int = 800, paper=A4_PT):
-    """PNG files valid and > 600 px each way, HTML self-contained with every PNG embedded, the findings
-    first and the appendix last, and a PDF whose every page has the same paper size."""
-    for name in names:
-        w, h = png_size(outdir / f"{name}.png")
-        assert w > 600 and h > 600, (name, w, h)
-        assert (outdir / f"{name}.png").stat().st_size < max_kb * 1024, name
-    page = (outdir / "report.html").read_text(encoding="utf-8")
-    embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(embedded) == len(names)
-    import base64
-
-    assert all(base64.b64decode(e)[:8] == PNG_MAGIC for e in embedded)
-    assert not re.search(r'src="(?!data:)', page), "HTML must not link external files"
-    assert "not a diagnostic device" in page
-    assert "<pre>" not in page  # the summary is shown once, as text and tables
-    heads = section_headings(page)
-    assert heads[0] == "Findings" and heads[-1].startswith("Appendix"), heads
-    pdf = (outdir / "report.pdf").read_bytes()
-    assert pdf[:5] == b"%PDF-"
-    sizes = pdf_page_sizes(outdir / "report.pdf")
-    assert len(sizes) >= 1
-    assert all(s == pytest.approx(paper, abs=0.5) for s in sizes), sizes
-
-
 # ------------------------------------------------------------- scenario --
-def test_scenario_report_command(tmp_path, capsys):
-    out = tmp_path / "rep"
-    assert main(["report", str(SCENARIOS / "central_stenosis.toml"), "--out", str(out)]) == 0
-    check_report(out, SCENARIO_FIGURES)
-    page = (out / "report.html").read_text(encoding="utf-8")
-    assert "pathology.ligamentum_flavum_hypertrophy_mm" in page  # changed inputs
-    assert "neurogenic-claudication" in page  # posture signature
-
-
 def test_run_with_report_keeps_json_clean(tmp_path, capsys):
     out = tmp_path / "rep"
     code = main(["run", str(SCENARIOS / "foraminal_herniation_left.toml"), "--posture", "standing",
@@ -158,14 +99,24 @@ def population_store(tmp_path_factory):
 
 
 def test_grid_store_report(grid_store, tmp_path):
+    """``sim report STORE --paper letter``: the maps, every page on US Letter, the findings first and in words."""
     out = tmp_path / "rep"
-    assert main(["report", str(grid_store), "--out", str(out)]) == 0
-    check_report(out, ("map_l4_pressure", "map_l4_grade", "map_l5_pressure", "map_l5_grade"))
+    assert main(["report", str(grid_store), "--out", str(out), "--paper", "letter"]) == 0
+    check_report(out, ("map_l4_pressure", "map_l4_grade", "map_l5_pressure", "map_l5_grade"), paper=LETTER_PT)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    first = page.index("<h2")
+    findings = page[first:page.index("<h2", first + 1)]
+    assert "pathology.disc_height_loss_mm" not in findings  # sentences, not attribute dumps
+    assert re.search(r"\d", findings) and "disc height loss" in findings and "standing" in findings
 
 
-def test_population_store_report(population_store, tmp_path):
+def test_population_store_report(population_store, tmp_path, capsys):
+    """A population store's report (A4), with the progress shown on request."""
+    from sim.report import sweep_report
+
     out = tmp_path / "rep"
-    assert main(["report", str(population_store), "--out", str(out)]) == 0
+    sweep_report(population_store, out, progress=True)
+    assert "reading store" in capsys.readouterr().err
     check_report(out, ("distributions", "shares", "sensitivity"))
     assert "mean |SRRC|" in (out / "report.html").read_text(encoding="utf-8")
 
@@ -296,19 +247,6 @@ def test_unknown_paper_is_one_line_error(tmp_path):
         check_paper("a5")
 
 
-def test_letter_sweep_report_and_findings_first(grid_store, tmp_path):
-    from sim.report import sweep_report
-
-    out = sweep_report(grid_store, tmp_path / "rep", paper="letter")
-    check_report(tmp_path / "rep", ("map_l4_pressure", "map_l4_grade", "map_l5_pressure", "map_l5_grade"),
-                 paper=LETTER_PT)
-    page = out["html"].read_text(encoding="utf-8")
-    first = page.index("<h2")
-    findings = page[first:page.index("<h2", first + 1)]
-    assert "pathology.disc_height_loss_mm" not in findings  # sentences, not attribute dumps
-    assert re.search(r"\d", findings) and "disc height loss" in findings and "standing" in findings
-
-
 def test_sweep_title_from_sweep_name(tmp_path):
     import xarray as xr
 
@@ -328,19 +266,6 @@ def test_scenario_findings_have_numbers_and_spine_vs_hip():
     assert all(re.search(r"kPa \(\d+ mmHg\)", line) for line in f["compression"] if "squeezed most" in line)
     assert f["spine_vs_hip"].startswith("Spine versus hip")
     assert f["posture"] and f["pain"]
-
-
-@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="needs poppler's pdftotext")
-def test_spine_vs_hip_is_in_the_pdf(tmp_path):
-    import subprocess
-
-    from sim.report import scenario_report
-
-    scenario = sim.load_scenario(SCENARIOS / "foraminal_herniation_left.toml")
-    out = scenario_report(scenario, sim.simulate(scenario), tmp_path / "rep")
-    text = subprocess.run(["pdftotext", str(out["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Spine versus hip" in text and text.index("Findings") < text.index("Appendix")
-    assert re.search(r"page 1 of \d+", text)
 
 
 # ------------------------------------------------------ issue 13: figures --
@@ -434,13 +359,6 @@ def test_chunked_summary_equals_one_pass(population_store):
             assert np.allclose(a.outputs[name].quantiles[p], b.outputs[name].quantiles[p], equal_nan=True)
     _, labels, share = wf.shares(ds, "l5_grade")
     assert a.shares_pct("l5_grade") == pytest.approx(share)
-
-
-def test_population_report_shows_progress_on_request(population_store, tmp_path, capsys):
-    from sim.report import sweep_report
-
-    sweep_report(population_store, tmp_path / "rep", progress=True)
-    assert "reading store" in capsys.readouterr().err
 
 
 # --------------------------------------------------- issue 13: README figures --
