@@ -71,7 +71,8 @@ def canal_targets() -> list[dict]:
              source=f"{SCHONSTROM}; {NORDSTEN}", kind="independent",
              compute=lambda: _areas("central_stenosis_laminotomy")["standing"]),
         dict(id="canal_cage_gain_pct", quantity="Canal area gain standing, lateral cage (11 mm, 8 deg) in the "
-             "degenerated disc (indirect decompression)", unit="%", expected="+33.1 (XLIF, diameter); +33.3, +75.4 (OLIF, area)",
+             "degenerated disc (indirect decompression)", unit="%",
+             expected="+33.1 (XLIF, diameter); +33.3, +75.4 (OLIF, area)",
              low=16.6, high=113.1, source=f"{OLIVEIRA}; {MAHA}; {GAJJAR}", kind="independent",
              compute=lambda: _change("degenerated_disc", ("interbody_fusion:approach=lateral",), "standing",
                                      "canal_area_mm2", True)),

@@ -14,8 +14,8 @@ from .referral import PAIN_OUTPUTS
 STAGES = ("before", "after")
 #: Quantities of the side-by-side table, in reading order.
 COMPARED = ("disc_height_posterior_mm", "foraminal_height_mm", "foraminal_width_mm", "foraminal_area_mm2",
-            "lateral_recess_depth_mm", "canal_area_mm2", "l4_pressure_kpa", "l4_drg_pressure_kpa", "l4_grade", "l5_pressure_kpa",
-            "l5_grade") + tuple(PAIN_OUTPUTS)
+            "lateral_recess_depth_mm", "canal_area_mm2", "l4_pressure_kpa", "l4_drg_pressure_kpa", "l4_grade",
+            "l5_pressure_kpa", "l5_grade") + tuple(PAIN_OUTPUTS)
 
 
 def compare(scenario, postures=None, engine: str = "numba"):

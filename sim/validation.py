@@ -24,13 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from . import params as prm
+from .canal_validation import KNOWN_FAILURES as _CANAL_FAILURES
+from .canal_validation import canal_targets
+from .canal_validation import clear_caches as _clear_canal_caches
 from .data import ready_config
 from .diagnosis_validation import differential_targets
 from .engine import evaluate, simulate
 from .errors import SimInputError
-from .canal_validation import KNOWN_FAILURES as _CANAL_FAILURES
-from .canal_validation import canal_targets
-from .canal_validation import clear_caches as _clear_canal_caches
 from .intervention_validation import KNOWN_FAILURES as _INTERVENTION_FAILURES
 from .intervention_validation import clear_caches as _clear_intervention_caches
 from .intervention_validation import intervention_validation_targets

@@ -11,7 +11,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sim"
 #: The physics layer in data-flow order: each may import the ones before it.
-PHYSICS = ("loads", "interventions", "mechanics", "geometry", "canal", "compression", "referral", "claudication", "pipeline")
+PHYSICS = ("loads", "interventions", "mechanics", "geometry", "canal", "compression", "referral", "claudication",
+           "pipeline")
 #: Leaves any module, physics included, may import.
 FOUNDATION = {"layout", "params", "units", "errors", "about", "data", "jit", "postures"}
 #: Compatibility shims: functions whose imports keep an old name working and are not dependencies.

@@ -527,7 +527,8 @@ def test_height_loss_in_held_extension(posture):
 
 #: Counterexamples found with fresh random examples (SIM_HYPOTHESIS=explore and a wider random search of every
 #: monotone key, both engines): full configurations, the posture, side and the two values of the key.
-REGRESSIONS = json.loads((Path(__file__).parent / "data" / "monotone_regressions.json").read_text())  # {"fixed": [...], "known": [...]}
+#: {"fixed": [...], "known": [...]}
+REGRESSIONS = json.loads((Path(__file__).parent / "data" / "monotone_regressions.json").read_text())
 MONOTONE_ROOTS = {key: roots for key, _, roots in MONOTONE}
 
 
