@@ -63,10 +63,12 @@ def timeline_figure(result: dict, side: str | None = None):
         ax.text(minutes[-1], result["onset_pain"] + 0.1, "symptoms", ha="right", va="bottom", fontsize=7, color="grey")
         ax.text(minutes[-1], result["stop_pain"] + 0.1, "stop", ha="right", va="bottom", fontsize=7)
         sides = result["sides"][side]
-        for key, label in (("time_to_first_symptoms_min", "onset"), ("time_to_stop_min", "stop")):
+        # onset label left of its line, stop label right of its own: close times never overprint
+        for key, label, align in (("time_to_first_symptoms_min", "onset", "right"),
+                                  ("time_to_stop_min", "stop", "left")):
             if sides[key] is not None:
                 ax.axvline(sides[key], color="black", lw=0.7, alpha=0.6)
-                ax.text(sides[key], -0.9, f"{label} {sides[key]:.1f}", ha="center", va="top", fontsize=7)
+                ax.text(sides[key], -0.9, f" {label} {sides[key]:.1f} ", ha=align, va="top", fontsize=7)
         ax.set_xlim(0.0, minutes[-1])
         ax.set_ylim(0.0, 11.2)
         ax.set_xlabel("time [min]")
