@@ -331,9 +331,10 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_TIME_TO_STOP_MIN] = clm.time_to_pain_min(*compression, rprm, claud, claud[clm.STOP])
         o[OUT_TIME_TO_RECOVER_MIN] = clm.time_to_recover_min(*compression, rprm, claud)
 
-    # stage 3: the central canal at the disc, one per configuration: bulge at the midline, both flavum leaves
+    # stage 3: the central canal at the disc, one per configuration: bulge at the midline (the same law and load
+    # as the sides' bulge), both flavum leaves
     closure_mid = float(mech.local_disc_closure_mm(w, angle, lat, 1.0, tissue["cor_anterior_offset_mm"], 0.0))
-    bulge_mid = geo.disc_bulge_mm(v["pathology.disc_bulge_mm"], hl, closure_mid, idp, ahead,
+    bulge_mid = geo.disc_bulge_mm(v["pathology.disc_bulge_mm"], hl, closure_mid, idp_load, uncovered,
                                   tissue["bulge_per_height_loss"], tissue["bulge_per_idp_mm_per_mpa"],
                                   tissue["slip_pseudo_bulge_ratio"])
     out[:, OUT_CANAL_AREA_MM2] = cnl.canal_area_mm2(
@@ -509,7 +510,7 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
 
     # stage 3: the central canal at the disc, one per configuration
     closure_mid = mech._local_disc_closure_mm(w, angle, lat, 1.0, p[_COR], 0.0)
-    bulge_mid = geo._disc_bulge_mm(p[_BULGE], hl, closure_mid, idp, ahead, p[_BPH], p[_BPI], p[_PSEUDO])
+    bulge_mid = geo._disc_bulge_mm(p[_BULGE], hl, closure_mid, idp_load, uncovered, p[_BPH], p[_BPI], p[_PSEUDO])
     area = cnl._canal_area_mm2(p[_CAP], p[_CW], bulge_mid, hern_mid, dt_l, dt_r, p[_FACETH], g_l, g_r, ahead,
                                p[_SLIPREC])
     out[0, OUT_CANAL_AREA_MM2] = area
