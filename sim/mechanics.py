@@ -324,20 +324,6 @@ def local_disc_closure_mm(compression_mm, angle_deg, lateral_angle_deg, side_sig
             + side_sign * lateral_offset_mm * np.sin(np.radians(lateral_angle_deg)))
 
 
-def disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, slip_total_mm,
-                  bulge_per_height_loss, bulge_per_idp_mm_per_mpa, slip_pseudo_bulge_ratio):
-    """Posterior radial bulge of the disc at one foramen [mm].
-
-    Static bulge plus three physical parts: height loss (degenerative and
-    postural) at 0.25 mm per mm (brinckmann1991), pressure on the annulus
-    (reuber1982), and the uncovered L5 disc margin of a slipped L4.
-    Never negative.
-    """
-    b = (static_bulge_mm + bulge_per_height_loss * (height_loss_mm + local_closure_mm)
-         + bulge_per_idp_mm_per_mpa * idp_mpa + slip_pseudo_bulge_ratio * slip_total_mm)
-    return np.maximum(b, 0.0)
-
-
 def sagittal_equilibrium(force_n, moment_nm, height_loss_mm, tissue, anatomy=None):
     """Load-case rotation [deg], disc compression [mm] and facet force [N] under a follower load and a
     sagittal moment, no shear, default anatomy unless ``anatomy`` (section-less keys) is given.
@@ -582,10 +568,3 @@ def _local_disc_closure_mm(compression_mm, angle_deg, lateral_angle_deg, side_si
             + side_sign * lateral_offset_mm * math.sin(math.radians(lateral_angle_deg)))
 
 
-@njit(cache=True)
-def _disc_bulge_mm(static_bulge_mm, height_loss_mm, local_closure_mm, idp_mpa, slip_total_mm,
-                   bulge_per_height_loss, bulge_per_idp_mm_per_mpa, slip_pseudo_bulge_ratio):
-    """Twin of :func:`disc_bulge_mm` [mm]."""
-    b = (static_bulge_mm + bulge_per_height_loss * (height_loss_mm + local_closure_mm)
-         + bulge_per_idp_mm_per_mpa * idp_mpa + slip_pseudo_bulge_ratio * slip_total_mm)
-    return max(b, 0.0)
