@@ -76,6 +76,9 @@ def add_differential_section(rep, scenario) -> dict:
     rep.paragraph(f"Provocation tests and diagnostic blocks on the {result['side']} side (the side with the most "
                   "pain over the tests): peak pain 0-10 of each source in each manoeuvre (sim differential; "
                   "docs/differential.md).")
+    done = ", ".join(name for name, _ in getattr(scenario, "interventions", ()) or ())
+    if done:  # the scenario's intervention.* values are part of its parameters: say which state is tested
+        rep.paragraph(f"Tested after surgery ({done}), as the scenario's records are.")
     header, rows = profile_rows(result)
     rep.table(header, rows, numeric=(1, 2, 3))
     header, rows = block_rows(result)
