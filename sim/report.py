@@ -323,10 +323,11 @@ def _intervention_blocks(rep: _Report, scenario) -> None:
     for posture in scenario.postures:
         for side in ("left", "right"):
             b, a = idx.loc[("before", posture, side)], idx.loc[("after", posture, side)]
-            rows.append([posture, side] + [f"{b[q]:.1f} -> {a[q]:.1f}" for q in (
+            # "before→after" as one word: a narrow column then never splits a pair over lines
+            rows.append([posture, side] + [f"{b[q]:.1f}\u2192{a[q]:.1f}" for q in (
                 "foraminal_height_mm", "foraminal_area_mm2", "lateral_recess_depth_mm", "canal_area_mm2",
-                "l4_drg_pressure_kpa", "l5_pressure_kpa")] + [f"{b['l5_grade']} -> {a['l5_grade']}"])
-    rep.table(["posture", "side", "foramen height mm", "foramen area mm²", "recess mm", "canal mm²", "L4 DRG kPa",
+                "l4_drg_pressure_kpa", "l5_pressure_kpa")] + [f"{b['l5_grade']}\u2192{a['l5_grade']}"])
+    rep.table(["posture", "side", "foramen height mm", "foramen area mm²", "recess mm", "canal area mm²", "L4 DRG kPa",
                "L5 kPa", "L5 grade"], rows, numeric=(2, 3, 4, 5, 6, 7))
     for posture in scenario.postures:
         rep.figure(before_after_figure(scenario, frame, posture), f"before_after_{posture}",
