@@ -47,6 +47,17 @@ def _sub(sub, name: str, help_text: str, description: str, example: str):
                           epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
+def _set_option(parser, help_text: str) -> None:
+    """The repeatable ``--set SECTION.KEY=VALUE`` override every scenario command takes."""
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help=help_text)
+
+
+def _engine_option(parser, help_text: str = "numba kernel (default) or the readable reference engine") -> None:
+    """``--engine numba|reference``: the kernel or the readable reference chain it is held to."""
+    parser.add_argument("--engine", choices=("numba", "reference"), default="numba", help=help_text)
+
+
 class _Step(argparse.Action):
     """Keeps --activity, --then and --minutes in the order given: [(option, value), ...]."""
 
@@ -105,8 +116,7 @@ def _build_parser() -> argparse.ArgumentParser:
                "sim run configs/scenarios/healthy.toml --posture standing --posture extension "
                "--set pathology.disc_height_loss_mm=3 --format json")
     run.add_argument("scenario", help="scenario file (TOML)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                     help="override one scenario value, e.g. anatomy.foraminal_height_mm=18 (repeatable)")
+    _set_option(run, "override one scenario value, e.g. anatomy.foraminal_height_mm=18 (repeatable)")
     run.add_argument("--posture", dest="postures", action="append", default=[], metavar="NAME",
                      help="run only this posture (repeatable; default: the scenario's postures, else every "
                           "built-in one)")
@@ -114,8 +124,7 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="table (default, for reading), json (a list of records, nothing else on stdout) or csv")
     run.add_argument("--report", metavar="DIR", help="also write the figures, report.html and report.pdf into DIR")
     run.add_argument("--paper", choices=("a4", "letter"), default="a4", help="page size of report.pdf (default a4)")
-    run.add_argument("--engine", choices=("numba", "reference"), default="numba",
-                     help="numba kernel (default) or the readable reference engine (slow, the oracle)")
+    _engine_option(run, "numba kernel (default) or the readable reference engine (slow, the oracle)")
     _intervention_option(run)
 
     cmp = _sub(sub, "compare", "before and after the scenario's interventions, side by side",
@@ -125,8 +134,7 @@ def _build_parser() -> argparse.ArgumentParser:
                "sim compare configs/scenarios/foraminal_herniation_left.toml --intervention foraminotomy:side=left "
                "--intervention interbody_fusion:cage_height_mm=12,lordosis_deg=8")
     cmp.add_argument("scenario", help="scenario file (TOML)")
-    cmp.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                     help="override one scenario value (repeatable)")
+    _set_option(cmp, "override one scenario value (repeatable)")
     cmp.add_argument("--posture", dest="postures", action="append", default=[], metavar="NAME",
                      help="compare only this posture (repeatable)")
     cmp.add_argument("--format", choices=("table", "json", "csv"), default="table",
@@ -154,8 +162,7 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("source", metavar="STORE_OR_SCENARIO", help="a scenario file (.toml) or a sweep store (.zarr)")
     rep.add_argument("--out", required=True, metavar="DIR",
                      help="directory for the report (written whole or not at all)")
-    rep.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                     help="override one scenario value (repeatable; scenarios only)")
+    _set_option(rep, "override one scenario value (repeatable; scenarios only)")
     rep.add_argument("--allow-partial", action="store_true",
                      help="report an incomplete sweep store (every figure says how much it covers)")
     rep.add_argument("--paper", choices=("a4", "letter"), default="a4", help="page size of report.pdf (default a4)")
@@ -167,14 +174,12 @@ def _build_parser() -> argparse.ArgumentParser:
                "set in the scenario's [hip] section (severity 0-1, side).",
                "sim differential configs/scenarios/stenosis_plus_hip.toml --format json")
     dif.add_argument("scenario", help="scenario file (TOML)")
-    dif.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                     help="override one scenario value, e.g. hip.severity=0.5 (repeatable)")
+    _set_option(dif, "override one scenario value, e.g. hip.severity=0.5 (repeatable)")
     dif.add_argument("--test", dest="tests", action="append", default=[], metavar="MANOEUVRE",
                      help="run only this manoeuvre (repeatable; default: every one, see docs/differential.md)")
     dif.add_argument("--format", choices=("table", "json"), default="table",
                      help="table (default, for reading) or json (one object, nothing else on stdout)")
-    dif.add_argument("--engine", choices=("numba", "reference"), default="numba",
-                     help="numba kernel (default) or the readable reference engine")
+    _engine_option(dif)
     tl = _sub(sub, "timeline", "symptoms against time through a schedule of activities",
               "Hold activities one after the other, from rest, and print the pain per region minute by minute, "
               "the time to first symptoms, the time to stop and the recovery time (claudication model, "
@@ -187,12 +192,10 @@ def _build_parser() -> argparse.ArgumentParser:
     tl.add_argument("--then", dest="steps", action=_Step, metavar="NAME", help="the next activity (repeatable)")
     tl.add_argument("--minutes", dest="steps", action=_Step, metavar="MIN",
                     help="minutes of the activity just named (after each --activity and --then)")
-    tl.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                    help="override one scenario value, e.g. claudication.recovery_time_constant_min=3 (repeatable)")
+    _set_option(tl, "override one scenario value, e.g. claudication.recovery_time_constant_min=3 (repeatable)")
     tl.add_argument("--format", choices=("table", "json"), default="table",
                     help="table (default) or json (one object, nothing else on stdout)")
-    tl.add_argument("--engine", choices=("numba", "reference"), default="numba",
-                    help="numba kernel (default) or the readable reference engine")
+    _engine_option(tl)
 
     val = _sub(sub, "validate", "compare the model with the published measurements",
                "Print the literature validation table: each target with the published value and spread, "
