@@ -178,11 +178,12 @@ GRID_POINTS = 6
 
 
 def _valid(one: dict) -> bool:
+    """True when ``one`` is a valid configuration: it packs into exactly one row (pack refuses the rest)."""
     try:
-        pack({k: np.atleast_1d(v) for k, v in one.items()})
+        n_rows = pack({k: np.atleast_1d(v) for k, v in one.items()})[3]
     except SimInputError:
         return False
-    return True
+    return n_rows == 1
 
 
 def _grid(base: dict, key: str, lo: float, hi: float) -> np.ndarray:
