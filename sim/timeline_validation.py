@@ -23,6 +23,7 @@ import numpy as np
 
 from .data import ready_config
 from .engine import evaluate, simulate
+from .errors import SimInputError
 from .scenario import load_scenario
 from .symptom_timeline import timeline
 
@@ -40,6 +41,16 @@ WILKE1999 = "Wilke 1999, Spine 24:755 (in vivo IDP L4-L5: relaxed standing 0.50,
 def _scenario_path(name: str) -> Path:
     """Path of a ready scenario shipped inside the package."""
     return ready_config("scenarios", name)
+
+
+def _safe(fn):
+    """NaN (a failing value) instead of an exception when a posture or an output is missing."""
+    def compute() -> float:
+        try:
+            return float(fn())
+        except (KeyError, ValueError, IndexError, SimInputError):
+            return math.nan
+    return compute
 
 
 def _walking_value(name: str, posture: str, column: str) -> float:
@@ -69,8 +80,6 @@ def _target(id, quantity, unit, expected, low, high, source, kind, compute, sets
 
 def timeline_targets() -> list[dict]:
     """The targets, as keyword arguments of :class:`sim.validation.Target` (group "timeline")."""
-    from .validation import _safe  # at call time: sim.validation imports this module
-
     Target = _target  # noqa: N806 - reads as the table in sim.validation
     g = "timeline"
     return [
