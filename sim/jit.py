@@ -20,9 +20,11 @@ from pathlib import Path
 import numba
 from numba import njit, prange  # noqa: F401  (re-exported to the physics layer)
 
-#: Modules whose code or constants end up in a compiled kernel.
+#: Modules whose code or constants end up in a compiled kernel: every module that compiles with
+#: this ``njit`` (tests/test_kernel_cache.py checks that none is missing) and the constants they read.
 PHYSICS_SOURCES = ("jit.py", "layout.py", "data/outputs.toml", "units.py", "postures.py", "loads.py",
-                   "mechanics.py", "geometry.py", "compression.py", "referral.py", "pipeline.py")
+                   "mechanics.py", "geometry.py", "compression.py", "referral.py", "interventions.py",
+                   "claudication.py", "canal.py", "codes.py", "pipeline.py")
 
 
 def physics_hash(package_dir: Path | None = None) -> str:

@@ -12,6 +12,7 @@ from the keyed directory.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,12 @@ def test_physics_hash_follows_the_sources(tmp_path):
     assert jit.physics_hash(copy) == jit.physics_hash()
     (copy / "geometry.py").write_text((copy / "geometry.py").read_text() + "\n# edited\n")
     assert jit.physics_hash(copy) != jit.physics_hash()
+
+
+def test_every_compiled_module_is_hashed():
+    """A module that compiles with ``sim.jit`` but is missing from the hash would leave a stale kernel."""
+    compiled = {p.name for p in PACKAGE.glob("*.py") if re.search(r"^from \.jit import", p.read_text(), re.M)}
+    assert compiled and compiled <= set(jit.PHYSICS_SOURCES)
 
 
 def test_edited_twin_in_another_file_recompiles(tmp_path):
