@@ -18,7 +18,20 @@ import tempfile
 from pathlib import Path
 
 import numba
-from numba import njit, prange  # noqa: F401  (re-exported to the physics layer)
+from numba import prange  # noqa: F401  (re-exported to the physics layer)
+
+
+def njit(*args, **options):
+    """``numba.njit`` with IEEE division (``error_model="numpy"``) unless told otherwise.
+
+    numba's default ("python") tests every division for a zero divisor so that it can raise
+    ZeroDivisionError: a branch per division in the kernel's hot loop, and about 8 % of the
+    kernel's time on the benchmark population.  Inputs are range-checked before they reach a
+    kernel (``sim.params``), the twin tests hold every kernel to its reference, and a division
+    by zero would give inf/nan here, as it does in NumPy.
+    """
+    options.setdefault("error_model", "numpy")
+    return numba.njit(*args, **options)
 
 #: Modules whose code or constants end up in a compiled kernel: every module that compiles with
 #: this ``njit`` (tests/test_kernel_cache.py checks that none is missing) and the constants they read.
