@@ -261,6 +261,8 @@ def _interference_strain(diameter_mm, free_diameter_mm, bed_thickness_mm):
 @njit(cache=True)
 def _root_pressure_kpa(strain, modulus_kpa, stiffening):
     """Twin of :func:`root_pressure_kpa` [kPa]."""
+    if strain <= 0.0:  # a root not squeezed (most records): the law gives 0 without its log1p and expm1
+        return 0.0
     if stiffening > LINEAR_STIFFENING:
         limit = math.log1p(ROOT_PRESSURE_LIMIT_KPA * stiffening / modulus_kpa) / stiffening
         p = modulus_kpa / stiffening * math.expm1(stiffening * min(strain, limit))
