@@ -83,3 +83,35 @@ def _configure() -> None:
 
 
 _configure()
+
+
+def _prefetch(write):
+    """An intrinsic ``prefetch(arr, index)``: LLVM's ``llvm.prefetch`` of ``arr.flat[index]``, for a
+    read (``write`` 0) or a write (1), kept in every cache level.  ``arr`` must be C-contiguous."""
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def prefetch(typingctx, arr, index):
+        """Ask the cache for ``arr.flat[index]`` ahead of use (a hint: no effect on any value)."""
+        if not isinstance(arr, types.Array):
+            return None
+
+        def codegen(context, builder, sig, args):
+            ary = context.make_array(sig.args[0])(context, builder, args[0])
+            ptr = builder.gep(ary.data, [args[1]])
+            i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+                                                "llvm.prefetch.p0")
+            builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, write), ir.Constant(i32, 3),
+                              ir.Constant(i32, 1)])
+            return context.get_dummy_value()
+
+        return types.void(arr, index), codegen
+
+    return prefetch
+
+
+#: Cache hints for the batch loop (sim.pipeline): they change no value, only when memory arrives.
+prefetch_read, prefetch_write = _prefetch(0), _prefetch(1)
