@@ -409,6 +409,8 @@ def _time_to_level_from_rest(target, tau_min, level):
 @njit(cache=True)
 def _time_to_pain_min(s4, s5, p4_mmhg, p5_mmhg, claud, pain, hill_exponent):
     """Twin of :func:`time_to_pain_min` from the root stimuli and pressures of :func:`root_targets` [min]."""
+    if s4 <= 0.0 and s5 <= 0.0 and pain > 0.0:  # no stimulus never reaches a pain level (most records)
+        return np.inf
     level = _level_stimulus(pain, hill_exponent)
     tau4 = _onset_time_constant_min(p4_mmhg, claud[STASIS], claud[REFERENCE], claud[TAU_ON])
     tau5 = _onset_time_constant_min(p5_mmhg, claud[STASIS], claud[REFERENCE], claud[TAU_ON])
@@ -420,6 +422,8 @@ def _time_to_pain_min(s4, s5, p4_mmhg, p5_mmhg, claud, pain, hill_exponent):
 @njit(cache=True)
 def _time_to_recover_min(s4, s5, p4_mmhg, p5_mmhg, claud, hill_exponent):
     """Twin of :func:`time_to_recover_min` from the root stimuli and pressures of :func:`root_targets` [min]."""
+    if s4 <= 0.0 and s5 <= 0.0 and claud[ONSET] > 0.0:  # nothing built up: nothing to recover from
+        return 0.0
     level = _level_stimulus(claud[ONSET], hill_exponent)
     worst = 0.0
     for s, p in ((s4, p4_mmhg), (s5, p5_mmhg)):

@@ -459,6 +459,8 @@ def nerve_involvement(l4_drive, l5_drive) -> dict:
 def _stimulus(pressure_kpa, deformation_pct, prm, coef):
     p = pressure_kpa if not (pressure_kpa < 0.0) else 0.0
     d = deformation_pct if not (deformation_pct < 0.0) else 0.0
+    if p == 0.0 and d == 0.0:  # an unsqueezed root (most records): 0 without the roots below
+        return 0.0
     p = p * coef[COEF_MMHG_PER_KPA] / prm[P_HALF_PRESSURE_MMHG]
     d = d / prm[P_HALF_DEFORMATION_PCT]
     k = prm[P_SMOOTH_MAX_ORDER]
