@@ -10,7 +10,7 @@ import numpy as np
 from .jit import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=True)
 def label_codes(labels, choices, fits):
     """Row ``i`` of ``labels`` (n, width) code points -> index of the equal row of ``choices``, or -1.
 

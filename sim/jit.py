@@ -19,19 +19,33 @@ from pathlib import Path
 
 import numba
 from numba import prange  # noqa: F401  (re-exported to the physics layer)
+from numba.core.cpu import CPUTargetOptions
+
+#: numba's (private, long-standing) option that compiles a function without reference counting.
+_HAS_NRT_OPTION = hasattr(CPUTargetOptions, "_nrt")
 
 
 def njit(*args, **options):
-    """``numba.njit`` with IEEE division (``error_model="numpy"``) unless told otherwise.
+    """``numba.njit`` with IEEE division and no reference counting, unless told otherwise.
 
     numba's default ("python") tests every division for a zero divisor so that it can raise
     ZeroDivisionError: a branch per division in the kernel's hot loop, and about 8 % of the
     kernel's time on the benchmark population.  Inputs are range-checked before they reach a
     kernel (``sim.params``), the twin tests hold every kernel to its reference, and a division
     by zero would give inf/nan here, as it does in NumPy.
+
+    Without ``_nrt=False`` every call that passes arrays increments and decrements their
+    reference counts (atomic operations, on cache lines that both threads share): the physics
+    functions only read and write arrays their caller owns, so they need none.  A function that
+    allocates (``np.empty``, a slice assignment) says ``_nrt=True``; numba refuses to compile it
+    otherwise, so none can be missed.  About 6 % of kernel time on one thread.
     """
     options.setdefault("error_model", "numpy")
+    options.setdefault("_nrt", False)
+    if not _HAS_NRT_OPTION:
+        options.pop("_nrt")
     return numba.njit(*args, **options)
+
 
 #: Modules whose code or constants end up in a compiled kernel: every module that compiles with
 #: this ``njit`` (tests/test_kernel_cache.py checks that none is missing) and the constants they read.

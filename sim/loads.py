@@ -384,8 +384,10 @@ def _posture_loads_memo(r, k, body_mass_kg, q, law, memo_in, memo_out):
     if not hit:
         kin = _trunk_kinematics(trunk, r[7], r[8], r[9], r[10], r[11], q[12], q[13], q[14], q[15], q[16], q[17],
                                 law[0], law[1], law[2], law[3], law[4], law[5], law[6], law[7])
-        memo_in[k, :n_q] = q
-        memo_in[k, n_q:] = law
+        for j in range(n_q):
+            memo_in[k, j] = q[j]
+        for j in range(law.shape[0]):
+            memo_in[k, n_q + j] = law[j]
         for j in range(N_MEMO_VALUES):
             memo_out[k, j] = kin[j]
     m = memo_out[k]

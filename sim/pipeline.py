@@ -517,7 +517,7 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
     out[1, OUT_CANAL_AREA_MM2] = area
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def _scratch(n_postures):
     """Per-task work arrays of :func:`_evaluate_row`: faces (normals, offsets), clip buffers, circle LP rows,
     loads memo (:func:`sim.loads._posture_loads_memo`) for a posture table of ``n_postures`` rows."""
@@ -555,7 +555,7 @@ def _prefetch_rows(matrix, out, i):
         prefetch_write(out, i * n_out + j)
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(parallel=True, cache=True, nogil=True, _nrt=True)
 def evaluate_batch_into(matrix, table, coef, chunk, out):
     """Fused pipeline over a packed batch into ``out`` ``(n, 2, NOUT)``; ``prange`` over tasks of ``chunk`` rows.
 
@@ -576,7 +576,7 @@ def evaluate_batch_into(matrix, table, coef, chunk, out):
             _evaluate_row(matrix[i], table, coef, out[i], nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out)
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(parallel=True, cache=True, nogil=True, _nrt=True)
 def evaluate_overrides(base_row, cols, values, table, coef, chunk, side):
     """Fused pipeline over rows given as ``base_row`` with columns ``cols`` set to ``values[i]``.
 
@@ -610,7 +610,7 @@ def evaluate_overrides(base_row, cols, values, table, coef, chunk, side):
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, _nrt=True)
 def evaluate_batch(matrix, table, coef, chunk):
     """Fused pipeline over a packed batch: ``(n, 2, NOUT)`` outputs (:func:`evaluate_batch_into`)."""
     out = np.empty((matrix.shape[0], 2, NOUT))
@@ -618,7 +618,7 @@ def evaluate_batch(matrix, table, coef, chunk):
     return out
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(parallel=True, cache=True, nogil=True, _nrt=True)
 def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
     """Fused pipeline over parameter sets x postures, for sweeps: ``(len(keep), n_sets * n_postures, 2)``.
 
