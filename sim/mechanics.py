@@ -366,7 +366,7 @@ def _disc_axial_force_n(w, k0, b, kt):
     return kt * w, kt
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _axial_residual(w, force, sa, ca, sl, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor):
     """Twin of :func:`axial_residual` with the sines and cosine of the angles precomputed."""
     g_rest = max(gap - hl, 0.0)
@@ -390,7 +390,7 @@ def _axial_residual(w, force, sa, ca, sl, hl, hp, ha, depth, r_lat, kd0, bd, kt,
     return g, dg, fl, fr, m, dm, maa
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _shear_residual(u, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, eps):
     """Twin of :func:`shear_residual` with the sines and cosine precomputed."""
     d = u - u_rest + hf * sa - gap_ap
@@ -402,7 +402,7 @@ def _shear_residual(u, shear, sa, ca, sx, u_rest, ks, kap, gap_ap, hf, r_lat, ep
     return g, ks + kl + kr, fl, fr, (fl + fr) * lev, (kl + kr) * lev, maa
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, gap, lever, eps, cor):
     """Safeguarded Newton for the axial equation at fixed angles from the guess ``w``: (w, iterations)."""
     lo, hi = _axial_bracket(a, lat, hl, hp, ha, depth, r_lat, lever, cor)
@@ -432,7 +432,7 @@ def _solve_w(w, force, a, lat, hl, hp, ha, depth, r_lat, kd0, bd, kt, kb, kfac, 
     return w, it
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _solve_u(u, shear, a, axial, u_rest, ks, kap, gap_ap, hf, r_lat, eps):
     lo, hi = _shear_bracket(u_rest)
     sa, ca, sx = math.sin(a * _DEG), math.cos(a * _DEG), math.sin(axial * _DEG)
