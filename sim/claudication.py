@@ -433,7 +433,7 @@ def _time_to_recover_min(s4, s5, p4_mmhg, p5_mmhg, claud, hill_exponent):
     return worst
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _root_targets(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
                   l5_pressure_kpa, l5_deformation_pct, prm, coef):
     """Twin of :func:`root_targets`: (s_L4, s_L5, P_L4 [mmHg], P_L5 [mmHg]); ``coef`` is the referral

@@ -194,7 +194,7 @@ def l4_exit_clearance_mm(clearance_mm, exit_clearance_mm, herniation_mm, bulge_m
 N_PART_FACES = 5  # faces of the chamber (sim.geometry.CHAMBER)
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _least_squeezed_circle(n, c, part, mobility, rows, rhs):
     """Twin of :func:`least_squeezed_circle` (roof ``ROOF``, wall ``L4_WALL``): (x, y, radius) [mm].
 

@@ -538,7 +538,7 @@ def _foramen_faces(n, c, foraminal_height_mm, foraminal_width_mm, upper_width_ra
     n[FLOOR, 0], n[FLOOR, 1], c[FLOOR] = 0.0, -1.0, b
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _clipped_area_mm2(n, c, part, buf_a, buf_b):
     """Area of one convex part [mm^2]: :func:`foramen_polygon` then :func:`polygon_area_mm2`, in place."""
     m = 4
@@ -582,7 +582,7 @@ def _clipped_area_mm2(n, c, part, buf_a, buf_b):
     return 0.5 * abs(acc)
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _foraminal_area_mm2(n, c, buf_a, buf_b):
     """Twin of :func:`foraminal_area_mm2` [mm^2]; ``buf_a``, ``buf_b`` (N_FACES + 4, 2) clipping buffers."""
     return _clipped_area_mm2(n, c, CHAMBER_OUTLINE, buf_a, buf_b) + _clipped_area_mm2(n, c, BAND, buf_a, buf_b)

@@ -357,7 +357,7 @@ N_MEMO_KEYS = len(LIFTING_KEYS) + len(LAW_KEYS)
 N_MEMO_VALUES = 14
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def _posture_loads_memo(r, k, body_mass_kg, q, law, memo_in, memo_out):
     """:func:`_posture_loads` of posture-table row ``r`` (index ``k``), the same numbers, with the
     mass-independent :func:`_trunk_kinematics` reused while ``q`` and ``law`` repeat.

@@ -491,7 +491,7 @@ def _largest(prm, start):
     return top
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def pain_row(l4_pressure_kpa, l4_deformation_pct, drg_pressure_kpa, drg_deformation_pct,
              l5_pressure_kpa, l5_deformation_pct, prm, coef, out):
     """Numba twin of :func:`pain_reference` for one record; writes ``out`` in place.
