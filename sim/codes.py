@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import njit
+from .jit import njit, prange
 
 
-@njit(cache=True, nogil=True, _nrt=True)
+@njit(cache=True, nogil=True, parallel=True, _nrt=True)
 def label_codes(labels, choices, fits):
     """Row ``i`` of ``labels`` (n, width) code points -> index of the equal row of ``choices``, or -1.
 
     A choice longer than the labels' width (``fits`` False) equals none of them.
     """
     out = np.empty(labels.shape[0])
-    for i in range(labels.shape[0]):
+    for i in prange(labels.shape[0]):
         code = -1.0
         for k in range(choices.shape[0]):
             if not fits[k]:

@@ -82,7 +82,7 @@ def pack_overrides(batch: dict, custom_postures: dict | None = None):
         else:
             values[spec.key] = spec.check_array(value)  # shape () or (n,): the checks broadcast
     full = {k: values.get(k, defaults[k]) for k in defaults}
-    prm.check_consistency(full)
+    prm.check_consistency(full, codes.get("pathology.herniation_zone"))
 
     base_row = np.empty(len(COLUMNS))
     varying, columns = [], []
@@ -223,9 +223,10 @@ def evaluate(batch: dict, engine: str = "numba", custom_postures: dict | None = 
         from .referral import pack_coefficients
 
         chosen = np.zeros(0, dtype=np.int64) if side_index is None else side_index
+        by_result = np.empty((len(OUTPUTS), n if side_index is not None else 2 * n))
         with pipeline.dynamic_tasks():
-            by_result = pipeline.evaluate_overrides(base_row, cols, values, table, pack_coefficients(),
-                                                    DEFAULT_CHUNK, chosen)
+            pipeline.evaluate_overrides(base_row, cols, values, table, pack_coefficients(), DEFAULT_CHUNK, chosen,
+                                        by_result)
         return label(by_result.T, post, sides)
     matrix = np.empty((n, len(COLUMNS)))
     matrix[:] = base_row
@@ -241,7 +242,7 @@ def label(flat: np.ndarray, postures, sides) -> dict:
     for name in OUTPUTS:
         col = flat[:, OUT[name]]
         labels = CATEGORICAL_OUTPUTS.get(name)
-        result[name] = np.array(labels)[col.astype(int)] if labels else col
+        result[name] = np.asarray(labels).take(col.astype(np.intp)) if labels else col
     return result
 
 

@@ -21,6 +21,7 @@ from importlib import resources
 import numpy as np
 
 from .errors import SimInputError
+from .layout import HERNIATION_ZONES
 
 SECTIONS = ("anatomy", "pathology", "tissue", "lifting", "grading", "referral", "hip", "intervention",
             "claudication", "canal")
@@ -176,11 +177,13 @@ CONSISTENCY_KEYS = (
 )
 
 
-def check_consistency(values: dict) -> None:
+def check_consistency(values: dict, zone_codes=None) -> None:
     """Cross-parameter checks: impossible geometry raises one line naming the key.
 
     ``values`` is a full flat mapping (defaults merged with overrides) of
     scalars or equal-length arrays; the first offending configuration is named.
+    ``zone_codes``, if given, are the herniation zones as indices into ``HERNIATION_ZONES``
+    (the caller's checked codes), compared instead of the labels.
     Only :data:`CONSISTENCY_KEYS` are read (a check of any other key fails
     loudly), and every check is monotone in each numeric parameter, which
     ``sim.sweep.corners_pass`` relies on.
@@ -227,14 +230,14 @@ def check_consistency(values: dict) -> None:
         raise SimInputError(
             f"pathology.slip_mm = {bad[0]:g} (plus slip_instability_mm {bad[1]:g}) slips L4 beyond "
             f"the L5 endplate ({bad[2]:g} mm); allowed range 0 to {bad[2] - bad[1]:g} mm")
-    zone = v["pathology.herniation_zone"]
-    zones = np.broadcast_to(np.asarray(zone), np.shape(v["pathology.herniation_size_mm"]) or np.shape(zone))
-    for z in np.unique(zones):
-        if z == "none":
+    zone = np.asarray(v["pathology.herniation_zone"] if zone_codes is None else zone_codes)
+    for code, z in enumerate(HERNIATION_ZONES):  # one comparison per zone (np.unique of 1e5 labels cost more)
+        in_zone = zone == (z if zone_codes is None else code)
+        if z == "none" or not np.any(in_zone):
             continue
         size = v["pathology.herniation_size_mm"]
-        limit = herniation_limit_mm({**v, "pathology.herniation_zone": str(z)})
-        bad = first_bad((np.asarray(zone) == z) & (size > limit), size, limit)
+        limit = herniation_limit_mm({**v, "pathology.herniation_zone": z})
+        bad = first_bad(in_zone & (size > limit), size, limit)
         if bad:
             raise SimInputError(
                 f"pathology.herniation_size_mm = {bad[0]:g} is bigger than the {z} zone allows; "

@@ -577,17 +577,18 @@ def evaluate_batch_into(matrix, table, coef, chunk, out):
 
 
 @njit(parallel=True, cache=True, nogil=True, _nrt=True)
-def evaluate_overrides(base_row, cols, values, table, coef, chunk, side):
+def evaluate_overrides(base_row, cols, values, table, coef, chunk, side, out):
     """Fused pipeline over rows given as ``base_row`` with columns ``cols`` set to ``values[i]``.
 
-    Result-major outputs ``(NOUT, m)``: with ``side`` (one 0/1 per row) only that side,
-    ``m = n``; with an empty ``side`` both, left then right per row, ``m = 2 n``.  For
+    Result-major outputs into ``out`` ``(NOUT, m)``: with ``side`` (one 0/1 per row) only that
+    side, ``m = n``; with an empty ``side`` both, left then right per row, ``m = 2 n``.  For
     ``sim.evaluate``: no packed matrix is built, and each result is one contiguous array.
-    Same row function as :func:`evaluate_batch_into`; call it under :func:`dynamic_tasks`.
+    Same row function as :func:`evaluate_batch_into`; call it under :func:`dynamic_tasks`, with
+    ``out`` from NumPy (see :func:`evaluate_batch_into`: an array allocated here is first touched
+    4 kB page by page, about a tenth of the kernel's time at 1e5 rows).
     """
     n_rows = values.shape[0]
     both = side.shape[0] == 0
-    out = np.empty((NOUT, 2 * n_rows if both else n_rows))
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
@@ -607,7 +608,6 @@ def evaluate_overrides(base_row, cols, values, table, coef, chunk, side):
                 s = side[i]
                 for q in range(NOUT):
                     out[q, i] = res[s, q]
-    return out
 
 
 @njit(cache=True, nogil=True, _nrt=True)
@@ -619,18 +619,17 @@ def evaluate_batch(matrix, table, coef, chunk):
 
 
 @njit(parallel=True, cache=True, nogil=True, _nrt=True)
-def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
-    """Fused pipeline over parameter sets x postures, for sweeps: ``(len(keep), n_sets * n_postures, 2)``.
+def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep, out):
+    """Fused pipeline over parameter sets x postures, for sweeps, into ``out`` ``(len(keep), n_sets * n_postures, 2)``.
 
     Row ``i * n_postures + j`` is ``base_rows[j]`` with columns ``cols`` set to
     ``values[i]``; it is built in a per-thread buffer, so no packed matrix is
     held.  Outputs are result-major, only the results ``keep`` (indices into
     ``OUTPUTS``): each is one contiguous array, as the store keeps it.  Same
-    row function as :func:`evaluate_batch`.
+    row function as :func:`evaluate_batch`; ``out`` from NumPy (as :func:`evaluate_overrides`).
     """
     n_post, n_col = base_rows.shape
     n_rows = values.shape[0] * n_post
-    out = np.empty((keep.shape[0], n_rows, 2))
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
@@ -647,7 +646,6 @@ def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep):
             for q in range(keep.shape[0]):
                 out[q, i, 0] = res[0, keep[q]]
                 out[q, i, 1] = res[1, keep[q]]
-    return out
 
 
 def _check_layout():

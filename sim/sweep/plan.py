@@ -212,8 +212,9 @@ def compute_chunk(plan: Plan, k: int, n_threads: int | None = None):
     for j, v in enumerate(params.values()):
         values[:, j] = v
     keep = np.array([OUT[name] for name in plan.outputs], dtype=np.int64)
+    out = np.empty((len(keep), n_sets * plan.base_rows.shape[0], 2))  # NumPy's allocation: see evaluate_sets
     with dynamic_tasks():
-        out = evaluate_sets(plan.base_rows, cols, values, plan.table, plan.coef, DEFAULT_CHUNK, keep)
+        evaluate_sets(plan.base_rows, cols, values, plan.table, plan.coef, DEFAULT_CHUNK, keep, out)
     return k, out.reshape((len(plan.outputs),) + block + (2,)), samples
 
 
