@@ -83,7 +83,8 @@ def test_standing_load_and_shear_by_hand():
     cc = d["lifting.cocontraction_force_n"]
     e_es, e_abd = d["lifting.extensor_moment_arm_mm"], d["lifting.flexor_moment_arm_mm"]
     f_es = (w * d["lifting.upright_com_offset_mm"] + cc * e_abd) / e_es
-    delta, g = np.radians(d["lifting.disc_inclination_deg"]), np.radians(d["lifting.extensor_line_obliquity_deg"])
+    delta = np.radians(d["lifting.disc_inclination_deg"])
+    g = np.radians(d["lifting.extensor_line_obliquity_deg"] - d["lifting.disc_inclination_deg"])  # to the disc normal
     force, shear, *_ = _loads("standing")
     assert force == pytest.approx(w * np.cos(delta) + f_es * np.cos(g) + cc)
     assert shear == pytest.approx(w * np.sin(delta) - f_es * np.sin(g))
