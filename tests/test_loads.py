@@ -90,6 +90,31 @@ def test_standing_load_and_shear_by_hand():
     assert shear == pytest.approx(w * np.sin(delta) - f_es * np.sin(g))
 
 
+@given(st.floats(10.0, 35.0), st.floats(-10.0, 40.0), st.floats(-10.0, 20.0), st.floats(2.0, 15.0))
+def test_erector_obliquity_lost_with_flexion(phi, delta0, a, limit):
+    """Upright the erector meets the disc normal at phi - delta0; flexion only shrinks that angle (to none at the
+    end of range), extension keeps it; the numba twin agrees."""
+    g = loads.erector_obliquity_deg(phi, delta0, a, limit)
+    upright = phi - delta0
+    if a <= 0.0:
+        assert g == upright
+    else:
+        assert abs(g) <= abs(upright) and g * upright >= 0.0
+        assert abs(loads.erector_obliquity_deg(phi, delta0, a + 1.0, limit)) <= abs(g)
+        if a >= limit:
+            assert g == 0.0
+    assert loads._erector_obliquity_deg(phi, delta0, a, limit) == pytest.approx(g, rel=RTOL, abs=ATOL)
+
+
+def test_default_shear_is_anterior_when_loaded_upright_or_flexed():
+    """Issue 10: anterior shear from the load and the disc inclination standing, sitting, flexed and lifting
+    (musculoskeletal-model L4-L5 reactions, Front Bioeng Biotechnol 2021;9:661837); none lying."""
+    for name in ("standing", "sitting", "flexion", "lifting"):
+        assert _loads(name)[1] > 0.0, name
+    assert _loads("flexion")[1] > _loads("standing")[1]
+    assert _loads("supine")[1] == 0.0
+
+
 def test_custom_posture_kinds():
     case = loads.custom_posture("p", {"follower_load_n": 500.0, "shear_force_n": 50.0})
     assert case.kind == "load_case" and case.row()[2] == 50.0
