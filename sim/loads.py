@@ -27,10 +27,13 @@ trunk (cholewicki1997):
 
 and in the L4-L5 disc plane, inclined by ``delta`` to horizontal (``delta0``
 upright, plus the posture's change, plus the pelvic share of the trunk
-inclination), with the erector line of action oblique by ``gamma``:
+inclination), with the erector line of action, tilted ``phi`` from the vertical
+upright, oblique to the disc normal by ``g = (phi - delta0) max(1 - a/A, 0)``: less
+on a steeper disc and with L4-L5 flexion ``a > 0`` (the fascicles align with the
+compression axis; :func:`erector_obliquity_deg`):
 
-    F = (W + H) cos(delta) + F_es cos(gamma) + F_abd + F_lat + F_ax          compression
-    S = (W + H) sin(delta) - F_es sin(gamma)                                  anterior shear
+    F = (W + H) cos(delta) + F_es cos(g) + F_abd + F_lat + F_ax              compression
+    S = (W + H) sin(delta) - F_es sin(g)                                      anterior shear
 
 So lifting at 0 deg with no load is standing, and every posture's loads come
 from the same equations.  Walking adds the inertia of gait: the posture is
@@ -51,6 +54,7 @@ References
 dempster1955 (segment masses), keller1996 (vertical ground reaction in gait), cappozzo1984
 (L3-L4 compression in gait), waters1993 (trunk model, NIOSH), mcgill_norman1986
 (extensor lever), cholewicki1997 (co-activation), macintosh_bogduk1987 (erector obliquity),
+mcgill2000_lordosis and les_orientation2015 (obliquity lost in lumbar flexion),
 pearcy1984 (in vivo range per level), endo2012, bae2012, issa2023 (sitting),
 wilke1999 (IDP for validation, never an input).
 """
@@ -144,6 +148,39 @@ def imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit_deg, extension_limi
     return math.copysign(-top * math.expm1(-per_trunk * abs(trunk_deg) / top), trunk_deg)
 
 
+def erector_obliquity_deg(line_tilt_deg, disc_inclination_deg, segment_flexion_deg, flexion_limit_deg):
+    """Angle of the erector line of action to the L4-L5 disc normal [deg]; + pulls L4 backwards.
+
+    Upright, the erector line runs down and back from L4 to the pelvis, tilted
+    ``phi`` from the vertical, and the disc plane is inclined ``delta0`` to
+    horizontal: the line meets the disc normal at ``phi - delta0``.  On a flat
+    disc the lumbar fascicles pull L4 backwards (posterior shear); on a steep one
+    they pull it forwards, as the back muscles do at L5-S1 upright
+    (macintosh_bogduk1987: net anterior shear at L5-S1 upright, posterior in
+    flexion).  A trunk inclination and the pelvic tilt of sitting rotate the
+    pelvis, the line and the disc together, so only the L4-L5 flexion ``a``
+    changes the angle: lumbar flexion stretches the fascicles along the
+    compression axis and the obliquity is lost, ``(phi - delta0) (1 - a / A)``
+    up to the level's flexion limit ``A``, none beyond; unchanged in extension.
+    mcgill2000_lordosis: the pars lumborum fibres lose their posterior shear in
+    full lumbar flexion; les_orientation2015 (ultrasound): the fibres turn
+    towards the compression axis with spine flexion, not with hip flexion.  The
+    linear loss between upright and the end of range is an assumption (the
+    sources give the two ends).
+
+    Examples
+    --------
+    >>> erector_obliquity_deg(18.0, 10.0, 6.0, 12.0), erector_obliquity_deg(18.0, 10.0, -3.0, 12.0)
+    (4.0, 8.0)
+    >>> erector_obliquity_deg(18.0, 30.0, 0.0, 12.0)
+    -12.0
+    """
+    upright = line_tilt_deg - disc_inclination_deg
+    if segment_flexion_deg <= 0.0:
+        return upright
+    return upright * max(1.0 - segment_flexion_deg / flexion_limit_deg, 0.0)
+
+
 def trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg,
                 segment_axial_deg, inclination_change_deg, hand_kg, supported,
                 f_ub, d_ub, length, reach, e_es, e0, e_abd, e_lat, r_ax, f_cc, gamma_deg, delta0,
@@ -167,7 +204,7 @@ def trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segme
 
     Examples
     --------
-    >>> f = trunk_loads(70, 0, 0, 0, 0, 0, 0, 0, 0, 0.55, 200, 450, 100, 55, 20, 80, 50, 60, 30, 8, 10,
+    >>> f = trunk_loads(70, 0, 0, 0, 0, 0, 0, 0, 0, 0.55, 200, 450, 100, 55, 20, 80, 50, 60, 30, 18, 10,
     ...                 0.5, 0.25, 12, 4, 0.52, 0.15, 0.47, 0.33, 0.54, 0.36, 2.4, 0.54)
     >>> round(f[0])
     581
@@ -195,7 +232,7 @@ def trunk_loads(body_mass_kg, trunk_deg, lateral_deg, segment_flexion_deg, segme
     f_lat = max(abs(m_gl) - abs(m_pl), 0.0) * 1000.0 / e_lat * free
     f_ax = abs(m_pa) * 1000.0 / r_ax * free
     delta = math.radians(delta0 + inclination_change_deg + pelvic_share * trunk_deg)
-    g = math.radians(gamma_deg)
+    g = math.radians(erector_obliquity_deg(gamma_deg, delta0, a, flexion_limit))
     force = (w + h) * math.cos(delta) + f_es * math.cos(g) + f_abd + f_lat + f_ax
     shear = (w + h) * math.sin(delta) - f_es * math.sin(g)
     held = max(a_held, lat_held, ax_held, 1.0 if force > COMPRESSIVE_STRENGTH_N else 0.0)
@@ -259,6 +296,10 @@ def _imposed_rotation_deg(trunk_deg, per_trunk, flexion_limit_deg, extension_lim
     return math.copysign(-top * math.expm1(-per_trunk * abs(trunk_deg) / top), trunk_deg)
 
 
+#: Twin of :func:`erector_obliquity_deg` (scalar arithmetic only).
+_erector_obliquity_deg = njit(cache=True)(erector_obliquity_deg)
+
+
 @njit(cache=True)
 def _trunk_kinematics(trunk_deg, lateral_deg, segment_flexion_deg, segment_lateral_deg, segment_axial_deg,
                       inclination_change_deg, gamma_deg, delta0, pelvic_share, per_trunk, flexion_limit,
@@ -281,7 +322,7 @@ def _trunk_kinematics(trunk_deg, lateral_deg, segment_flexion_deg, segment_later
     m_pl = _bending_moment_nm(lat, kl0, bl)[0]
     m_pa = _bending_moment_nm(axial, ka0, ba)[0]
     delta = math.radians(delta0 + inclination_change_deg + pelvic_share * trunk_deg)
-    g = math.radians(gamma_deg)
+    g = math.radians(_erector_obliquity_deg(gamma_deg, delta0, a, flexion_limit))
     return (math.sin(t), math.cos(t), math.sin(math.radians(lateral_deg)), a, lat, axial,
             max(a_held, lat_held, ax_held), m_p, m_pl, m_pa, math.cos(delta), math.sin(delta), math.cos(g),
             math.sin(g))

@@ -83,10 +83,36 @@ def test_standing_load_and_shear_by_hand():
     cc = d["lifting.cocontraction_force_n"]
     e_es, e_abd = d["lifting.extensor_moment_arm_mm"], d["lifting.flexor_moment_arm_mm"]
     f_es = (w * d["lifting.upright_com_offset_mm"] + cc * e_abd) / e_es
-    delta, g = np.radians(d["lifting.disc_inclination_deg"]), np.radians(d["lifting.extensor_line_obliquity_deg"])
+    delta = np.radians(d["lifting.disc_inclination_deg"])
+    g = np.radians(d["lifting.extensor_line_obliquity_deg"] - d["lifting.disc_inclination_deg"])  # to the disc normal
     force, shear, *_ = _loads("standing")
     assert force == pytest.approx(w * np.cos(delta) + f_es * np.cos(g) + cc)
     assert shear == pytest.approx(w * np.sin(delta) - f_es * np.sin(g))
+
+
+@given(st.floats(10.0, 35.0), st.floats(-10.0, 40.0), st.floats(-10.0, 20.0), st.floats(2.0, 15.0))
+def test_erector_obliquity_lost_with_flexion(phi, delta0, a, limit):
+    """Upright the erector meets the disc normal at phi - delta0; flexion only shrinks that angle (to none at the
+    end of range), extension keeps it; the numba twin agrees."""
+    g = loads.erector_obliquity_deg(phi, delta0, a, limit)
+    upright = phi - delta0
+    if a <= 0.0:
+        assert g == upright
+    else:
+        assert abs(g) <= abs(upright) and g * upright >= 0.0
+        assert abs(loads.erector_obliquity_deg(phi, delta0, a + 1.0, limit)) <= abs(g)
+        if a >= limit:
+            assert g == 0.0
+    assert loads._erector_obliquity_deg(phi, delta0, a, limit) == pytest.approx(g, rel=RTOL, abs=ATOL)
+
+
+def test_default_shear_is_anterior_when_loaded_upright_or_flexed():
+    """Issue 10: anterior shear from the load and the disc inclination standing, sitting, flexed and lifting
+    (musculoskeletal-model L4-L5 reactions, Front Bioeng Biotechnol 2021;9:661837); none lying."""
+    for name in ("standing", "sitting", "flexion", "lifting"):
+        assert _loads(name)[1] > 0.0, name
+    assert _loads("flexion")[1] > _loads("standing")[1]
+    assert _loads("supine")[1] == 0.0
 
 
 def test_custom_posture_kinds():

@@ -551,10 +551,9 @@ def test_monotone_regressions(engine, case):
 
 
 
-@pytest.mark.xfail(strict=True, reason="open: under a posterior shear (random trunk parameters give -171 N standing) "
-                   "height loss softens the disc in shear (1 - d_s hl/hp), L4 slides back from its neutral slip "
-                   "(translation 3.2 -> 1.1 mm) and the L4 inferior facet it carries leaves the L5 recess "
-                   "(slip_recess_ratio x translation): L5 flattening 86.0 -> 84.9 %")
+@pytest.mark.xfail(strict=True, reason="open counterexample (its 'why' in monotone_regressions.json); the last one, "
+                   "posterior shear standing on a steep disc, was fixed with the erector line tilted from the vertical "
+                   "(sim.loads.erector_obliquity_deg)")
 @pytest.mark.parametrize("case", REGRESSIONS["known"], ids=[c["why"] for c in REGRESSIONS["known"]])
 def test_monotone_known_open(case):
     r = evaluate(_regression_batch(case), "numba")
