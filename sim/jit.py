@@ -21,8 +21,9 @@ import numba
 from numba import prange  # noqa: F401  (re-exported to the physics layer)
 from numba.core.cpu import CPUTargetOptions
 
-#: numba's (private, long-standing) option that compiles a function without reference counting.
-_HAS_NRT_OPTION = hasattr(CPUTargetOptions, "_nrt")
+#: Options a numba version may lack (``_nrt``: private and long-standing, no reference counting;
+#: ``forceinline``: LLVM's alwaysinline): without them the kernels are only slower.
+_MISSING_OPTIONS = tuple(o for o in ("_nrt", "forceinline") if not hasattr(CPUTargetOptions, o))
 
 
 def njit(*args, **options):
@@ -42,8 +43,8 @@ def njit(*args, **options):
     """
     options.setdefault("error_model", "numpy")
     options.setdefault("_nrt", False)
-    if not _HAS_NRT_OPTION:
-        options.pop("_nrt")
+    for name in _MISSING_OPTIONS:
+        options.pop(name, None)
     return numba.njit(*args, **options)
 
 
@@ -117,7 +118,7 @@ def _prefetch(write):
             ptr = builder.gep(ary.data, [args[1]])
             i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
             fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-                                                "llvm.prefetch.p0")
+                                                "llvm.prefetch.p0i8")  # the typed-pointer name: newer LLVM upgrades it
             builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, write), ir.Constant(i32, 3),
                               ir.Constant(i32, 1)])
             return context.get_dummy_value()
