@@ -32,3 +32,22 @@ def label_codes(labels, choices, fits):
                 break
         out[i] = code
     return out
+
+
+@njit(cache=True, nogil=True, parallel=True, _nrt=True)
+def code_labels(codes, choices, out):
+    """The inverse of :func:`label_codes`: row ``i`` of ``out`` (n, width) gets the code points of
+    ``choices[codes[i]]`` (``choices`` (k, width), zero-padded).  Returns how many codes are not an
+    index of ``choices`` (their rows are left zero); the caller raises if any."""
+    n_bad = 0
+    for i in prange(codes.shape[0]):
+        c = codes[i]
+        if not (0.0 <= c < choices.shape[0]):  # NaN included
+            n_bad += 1
+            for j in range(out.shape[1]):
+                out[i, j] = 0
+            continue
+        k = int(c)
+        for j in range(out.shape[1]):
+            out[i, j] = choices[k, j]
+    return n_bad

@@ -56,3 +56,18 @@ def test_evaluate_side_selection_and_shapes(engine):
     r2 = sim.evaluate({"posture": ["standing", "extension"]}, engine=engine)
     assert list(r2["side"]) == ["left", "right", "left", "right"]
     assert r2["foraminal_area_mm2"].shape == (4,)
+
+
+def test_result_labels_are_the_codes_choices():
+    """Categorical results: the compiled code -> label pass gives NumPy's gather, and a code that is
+    no choice's index raises rather than becoming an empty label."""
+    from sim.engine import CATEGORICAL_OUTPUTS, _labels
+
+    choices = CATEGORICAL_OUTPUTS["distribution"]
+    codes = np.random.default_rng(0).integers(0, len(choices), 1000).astype(float)
+    got = _labels(codes, choices)
+    assert got.dtype == np.asarray(choices).dtype
+    assert np.array_equal(got, np.asarray(choices)[codes.astype(int)])
+    for bad in (np.nan, -1.0, float(len(choices))):
+        with pytest.raises(ValueError, match="not indices"):
+            _labels(np.array([0.0, bad]), choices)
