@@ -565,6 +565,8 @@ def evaluate_batch_into(matrix, table, coef, chunk, out):
     geometry stage on the benchmark machine.
     """
     n_rows = matrix.shape[0]
+    if out.shape[0] != n_rows or out.shape[1] != 2 or out.shape[2] != NOUT:  # the writes are not bounds-checked
+        raise ValueError("evaluate_batch_into: out must have shape (n_rows, 2, NOUT)")
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
@@ -589,6 +591,8 @@ def evaluate_overrides(base_row, cols, values, table, coef, chunk, side, out):
     """
     n_rows = values.shape[0]
     both = side.shape[0] == 0
+    if out.shape[0] != NOUT or out.shape[1] != (2 * n_rows if both else n_rows):
+        raise ValueError("evaluate_overrides: out must have shape (NOUT, 2 n) without side, (NOUT, n) with it")
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])
@@ -630,6 +634,8 @@ def evaluate_sets(base_rows, cols, values, table, coef, chunk, keep, out):
     """
     n_post, n_col = base_rows.shape
     n_rows = values.shape[0] * n_post
+    if out.shape[0] != keep.shape[0] or out.shape[1] != n_rows or out.shape[2] != 2:
+        raise ValueError("evaluate_sets: out must have shape (len(keep), n_sets * n_postures, 2)")
     n_chunks = (n_rows + chunk - 1) // chunk
     for k in prange(n_chunks):
         nrm, cc, buf_a, buf_b, rows, rhs, memo_in, memo_out = _scratch(table.shape[0])

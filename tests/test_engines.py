@@ -71,3 +71,22 @@ def test_result_labels_are_the_codes_choices():
     for bad in (np.nan, -1.0, float(len(choices))):
         with pytest.raises(ValueError, match="not indices"):
             _labels(np.array([0.0, bad]), choices)
+
+
+def test_batch_kernels_refuse_an_output_of_the_wrong_shape():
+    """The kernels write without bounds checks: a wrong ``out`` must raise, not corrupt memory."""
+    from sim import pipeline
+    from sim.engine import pack_overrides
+    from sim.referral import pack_coefficients
+
+    base_row, cols, values, table, *_ = pack_overrides({"posture": ["standing", "sitting"]})
+    coef = pack_coefficients()
+    matrix, table2, *_ = pack({"posture": ["standing", "sitting"]})
+    with pytest.raises(ValueError, match="out must have shape"):
+        pipeline.evaluate_batch_into(matrix, table2, coef, 64, np.empty((1, 2, len(OUTPUTS))))
+    with pytest.raises(ValueError, match="out must have shape"):
+        pipeline.evaluate_overrides(base_row, cols, values, table, coef, 64, np.zeros(0, dtype=np.int64),
+                                    np.empty((len(OUTPUTS), 2)))
+    with pytest.raises(ValueError, match="out must have shape"):
+        pipeline.evaluate_sets(matrix, np.zeros(0, dtype=np.int64), np.empty((3, 0)), table2, coef, 64,
+                               np.arange(2, dtype=np.int64), np.empty((2, 5, 2)))
