@@ -409,13 +409,51 @@ def foraminal_area_mm2(n, c):
     return polygon_area_mm2(upper) + polygon_area_mm2(stem)
 
 
+def iap_recess_fraction(facet_opening_mm, overlap_mm):
+    """Share of the L4 inferior articular process (IAP) still over the L5 recess entrance [-].
+
+    The slipped L4 narrows the L5 lateral recess from behind with the tip of
+    its IAP, which it carries forward with the vertebra.  The IAP overlaps the
+    recess entrance over ``overlap_mm`` in the rest posture.  Flexion opens the
+    facet: the IAP glides cranially on the L5 superior articular process (the
+    facets' motion is mostly this cranio-caudal glide, byrne2018) and lifts
+    its tip out of the recess, so only the share ``1 - opening / overlap`` of
+    the tip still narrows it.  Closing the facet (extension, compression)
+    seats the tip deeper but cannot put more of it in front of the root than
+    at rest: the share stays at most 1.
+
+    Parameters
+    ----------
+    facet_opening_mm : float
+        Cranial glide of the L4 IAP on the L5 SAP relative to the rest
+        posture [mm]; the negative of the flavum's closure beyond the rest
+        height loss (:func:`flavum_closure_mm`), positive in flexion.
+    overlap_mm : float
+        ``tissue.iap_recess_overlap_mm`` [mm], > 0.
+
+    Returns
+    -------
+    float
+        Share in [0, 1].
+
+    References
+    ----------
+    Byrne RM et al. (2018) J Biomech (facet translations in vivo: cranio-caudal glide,
+    6.6 mm at L4-L5 from trunk flexion to upright).
+    Panjabi MM et al. (1993) Spine 18(10):1298-1310 (facet dimensions).
+    """
+    return min(max(1.0 - facet_opening_mm / overlap_mm, 0.0), 1.0)
+
+
 def lateral_recess_room_mm(depth_mm, bulge_mm, facet_hypertrophy_mm, flavum_increase_mm,
                            translation_mm, slip_recess_ratio, herniation_mm):
     """Room left in the L5 lateral recess at the L4-L5 disc in a posture [mm].
 
     Neutral depth minus everything that fills the recess from the front (bulge,
     subarticular or central herniation) and from behind (SAP overgrowth, flavum
-    thickening, the L4 inferior facet carried forward by anterior translation).
+    thickening, the L4 inferior facet carried forward by anterior translation:
+    ``translation_mm`` is that translation times the share of the facet's tip
+    still over the recess, :func:`iap_recess_fraction`).
     Negative once its walls would overlap: the root is then squeezed against
     the soft tissue of the closed recess, so compression keeps growing.  The
     result ``lateral_recess_depth_mm`` is ``max(room, 0)``.
@@ -606,6 +644,12 @@ def _foraminal_width_mm(n, c, y_mm):
     """Twin of :func:`foraminal_width_mm` [mm]."""
     front = min(_line_x(n, c, DISC, y_mm), _line_x(n, c, HERNIATION, y_mm))
     return max(front - _line_x(n, c, SAP, y_mm), 0.0)
+
+
+@njit(cache=True)
+def _iap_recess_fraction(facet_opening_mm, overlap_mm):
+    """Twin of :func:`iap_recess_fraction` [-]."""
+    return min(max(1.0 - facet_opening_mm / overlap_mm, 0.0), 1.0)
 
 
 @njit(cache=True)

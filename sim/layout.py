@@ -75,6 +75,7 @@ PARAM_COLUMNS = (
     "tissue.nucleus_depth_fraction",
     "tissue.herniation_migration_gain_per_mm",
     "tissue.herniation_pressure_gain_per_mpa",
+    "tissue.iap_recess_overlap_mm",  # the L4 IAP over the L5 recess (sim.geometry.iap_recess_fraction)
     "lifting.trunk_flexion_deg",
     "lifting.hand_load_kg",
     "lifting.upper_body_mass_fraction",

@@ -122,6 +122,7 @@ _BPH = COL["tissue.bulge_per_height_loss"]
 _BPI = COL["tissue.bulge_per_idp_mm_per_mpa"]
 _PSEUDO = COL["tissue.slip_pseudo_bulge_ratio"]
 _SLIPREC = COL["tissue.slip_recess_ratio"]
+_IAPOV = COL["tissue.iap_recess_overlap_mm"]
 _FFRAC = COL["tissue.foraminal_flavum_fraction"]
 _CREACH = COL["tissue.central_herniation_reach"]
 _XCLEAR = COL["tissue.extraforaminal_clearance_mm"]
@@ -283,8 +284,10 @@ def evaluate_row(row: np.ndarray, posture_table: np.ndarray, coef: np.ndarray,
         o[OUT_FORAMINAL_HEIGHT_MM] = geo.foraminal_height_mm(n, c, -0.5 * v["anatomy.foraminal_width_mm"])
         o[OUT_FORAMINAL_WIDTH_MM] = geo.foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo.foraminal_area_mm2(n, c)
+        # the slipped L4's inferior facet narrows the recess only with the part of its tip flexion leaves there
+        iap = geo.iap_recess_fraction(hl - flavum_closure, tissue["iap_recess_overlap_mm"])
         room = geo.lateral_recess_room_mm(v["anatomy.lateral_recess_depth_mm"] + recess_gain, bulge, facet_hyp,
-                                          thick - t0, ahead, tissue["slip_recess_ratio"], recess_hern)
+                                          thick - t0, ahead * iap, tissue["slip_recess_ratio"], recess_hern)
         flavum_increase[s], recess_gains[s] = thick - t0, recess_gain
         o[OUT_LATERAL_RECESS_DEPTH_MM] = max(room, 0.0)
 
@@ -452,7 +455,8 @@ def _evaluate_row(p, table, coef, out, n, c, buf_a, buf_b, rows, rhs, memo_in, m
         o[OUT_FORAMINAL_HEIGHT_MM] = geo._foraminal_height_mm(n, c, -0.5 * p[_FW])
         o[OUT_FORAMINAL_WIDTH_MM] = geo._foraminal_width_mm(n, c, 0.5 * hp_loaded)
         o[OUT_FORAMINAL_AREA_MM2] = geo._foraminal_area_mm2(n, c, buf_a, buf_b)
-        room = geo._lateral_recess_room_mm(p[_LRD] + recess_gain, bulge, p[_FACETH], thick - t0, ahead,
+        iap = geo._iap_recess_fraction(hl - flavum_closure, p[_IAPOV])
+        room = geo._lateral_recess_room_mm(p[_LRD] + recess_gain, bulge, p[_FACETH], thick - t0, ahead * iap,
                                            p[_SLIPREC], recess_hern)
         if s == 0:
             dt_l, g_l = thick - t0, recess_gain

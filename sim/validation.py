@@ -666,10 +666,6 @@ KNOWN_FAILURES = {
         "1.8 mm) is far wider than the anatomy spreads give, and includes radiographic measurement error"),
     **_INTERVENTION_FAILURES,
     **_CANAL_FAILURES,
-    "scenario_spondylolisthesis_claudication": (
-        "in the grade-1 slip scenario standing and sitting (and extension and flexion) differ by less than "
-        "the 2-point, 30 % signature margin: the slip's posture change (about 1 mm) moves L5 compression "
-        "too little"),
     "hip_block_concomitant_relief": (
         "the scenario's stenosis is severe (L5 pain 8.7 of 10 standing) and the sources combine as independent "
         "causes, so the hip's share of the total pain is small; Pateder's patients were hip-arthroplasty "

@@ -85,8 +85,11 @@ def test_flavum_recess_routing_offset_twins(batch, angle, closure, lateral, slip
             assert geo._herniation_routing_mm(*route) == pytest.approx(geo.herniation_routing_mm(*route), rel=RTOL)
             off = (slip, closure, hl, lateral, -lateral, sign, v["anatomy.foramen_lateral_offset_mm"])
             np.testing.assert_allclose(geo._l4_offsets_mm(*off), geo.l4_offsets_mm(*off), rtol=RTOL, atol=ATOL)
+            iap_args = (hl - fc, t["iap_recess_overlap_mm"])
+            iap = geo.iap_recess_fraction(*iap_args)
+            assert geo._iap_recess_fraction(*iap_args) == pytest.approx(iap, rel=RTOL, abs=ATOL)
             room = (v["anatomy.lateral_recess_depth_mm"], closure, v["pathology.facet_hypertrophy_mm"], thick - t0,
-                    slip - 2.0, t["slip_recess_ratio"], geo.herniation_routing_mm(*route)[1])
+                    (slip - 2.0) * iap, t["slip_recess_ratio"], geo.herniation_routing_mm(*route)[1])
             assert geo._lateral_recess_room_mm(*room) == pytest.approx(geo.lateral_recess_room_mm(*room),
                                                                        rel=RTOL, abs=ATOL)
 
@@ -101,3 +104,15 @@ def test_routing_names_each_zone():
     assert geo.herniation_routing_mm(geo.ZONE_CENTRAL, False, contained, squeezed, 0.5) == (0.0, 2.0, 0.0)
     assert geo.herniation_routing_mm(geo.ZONE_EXTRAFORAMINAL, True, contained, squeezed, 0.5) == (0.0, 0.0, squeezed)
     assert geo.herniation_routing_mm(geo.ZONE_SUBARTICULAR, False, contained, squeezed, 0.5) == (0.0, 0.0, 0.0)
+
+
+def test_iap_leaves_the_recess_in_flexion_only():
+    """Flexion lifts the L4 inferior facet's tip out of the recess (share falls to 0 once it has risen
+    its whole overlap); closing the facet cannot put more than the rest overlap in front of the root."""
+    overlap = 7.5
+    assert geo.iap_recess_fraction(0.0, overlap) == 1.0
+    assert geo.iap_recess_fraction(-2.0, overlap) == 1.0
+    assert geo.iap_recess_fraction(3.0, overlap) == pytest.approx(0.6)
+    assert geo.iap_recess_fraction(overlap + 1.0, overlap) == 0.0
+    shares = [geo.iap_recess_fraction(x, overlap) for x in np.linspace(-3.0, 10.0, 27)]
+    assert all(a >= b for a, b in zip(shares, shares[1:]))
