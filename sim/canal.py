@@ -117,22 +117,6 @@ def canal_area_mm2(ap_diameter_mm, width_mm, bulge_mm, herniation_mm, flavum_inc
 
 
 # ---------------------------------------------------------------- numba twins
-@njit(cache=True)
-def _canal_herniation_mm(zone, contained_mm, central_reach):
-    """Twin of :func:`canal_herniation_mm` [mm]."""
-    if zone == ZONE_CENTRAL:
-        return contained_mm
-    if zone == ZONE_SUBARTICULAR:
-        return central_reach * contained_mm
-    return 0.0
-
-
-@njit(cache=True)
-def _canal_area_mm2(ap_diameter_mm, width_mm, bulge_mm, herniation_mm, flavum_increase_left_mm,
-                    flavum_increase_right_mm, facet_hypertrophy_mm, recess_gain_left_mm, recess_gain_right_mm,
-                    translation_mm, slip_recess_ratio):
-    """Twin of :func:`canal_area_mm2` [mm^2]."""
-    ap = (ap_diameter_mm - bulge_mm - herniation_mm - 0.5 * (flavum_increase_left_mm + flavum_increase_right_mm)
-          - slip_recess_ratio * max(translation_mm, 0.0))
-    width = width_mm - 2.0 * facet_hypertrophy_mm + recess_gain_left_mm + recess_gain_right_mm
-    return 0.25 * math.pi * max(ap, 0.0) * max(width, 0.0)
+#: Twins of the functions above: scalar arithmetic only, so the same code compiled.
+_canal_herniation_mm = njit(cache=True)(canal_herniation_mm)
+_canal_area_mm2 = njit(cache=True)(canal_area_mm2)

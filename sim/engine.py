@@ -149,14 +149,20 @@ def _codes(arr, choices):
     from .codes import label_codes  # start-up time: numba loads when a batch first runs
 
     width = arr.dtype.itemsize // 4
+    points, fits = _code_points(choices, width)
+    labels = np.ascontiguousarray(arr).reshape(-1).view(np.uint32).reshape(-1, width)
+    return label_codes(labels, points, fits).reshape(arr.shape)
+
+
+def _code_points(choices, width: int):
+    """``choices`` as UCS-4 code points, one zero-padded row of ``width`` each, and whether each fits."""
     points = np.zeros((len(choices), width), dtype=np.uint32)
     fits = np.zeros(len(choices), dtype=np.bool_)
     for i, choice in enumerate(choices):
         if len(choice) <= width:
             points[i, :len(choice)] = [ord(ch) for ch in choice]
             fits[i] = True
-    labels = np.ascontiguousarray(arr).reshape(-1).view(np.uint32).reshape(-1, width)
-    return label_codes(labels, points, fits).reshape(arr.shape)
+    return points, fits
 
 
 def run_engine(matrix: np.ndarray, table: np.ndarray, engine: str = "numba",
@@ -255,9 +261,7 @@ def _labels(codes: np.ndarray, choices) -> np.ndarray:
     from .codes import code_labels  # start-up time: numba loads when a batch first runs
 
     width = max(len(c) for c in choices)
-    points = np.zeros((len(choices), width), dtype=np.uint32)
-    for i, choice in enumerate(choices):
-        points[i, :len(choice)] = [ord(ch) for ch in choice]
+    points, _ = _code_points(choices, width)
     codes = np.ascontiguousarray(codes, dtype=np.float64)
     out = np.empty((codes.shape[0], width), dtype=np.uint32)
     n_bad = code_labels(codes, points, out)

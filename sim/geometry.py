@@ -646,10 +646,8 @@ def _foraminal_width_mm(n, c, y_mm):
     return max(front - _line_x(n, c, SAP, y_mm), 0.0)
 
 
-@njit(cache=True)
-def _iap_recess_fraction(facet_opening_mm, overlap_mm):
-    """Twin of :func:`iap_recess_fraction` [-]."""
-    return min(max(1.0 - facet_opening_mm / overlap_mm, 0.0), 1.0)
+#: Twin of :func:`iap_recess_fraction` (scalar arithmetic only, the same code compiled).
+_iap_recess_fraction = njit(cache=True)(iap_recess_fraction)
 
 
 @njit(cache=True)
